@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DEBIAN_PACKAGES := fonts-noto-cjk fonts-ocr-b chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest system-packages install clean benchmark
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-packages:
+	@bash scripts/ensure-system-packages.sh $(DEBIAN_PACKAGES)
+
+run: install system-packages
+	@mkdir -p var
+	DJANGO_ENV=dev $(PY) manage.py migrate --noinput
+	DJANGO_ENV=dev $(PY) manage.py ensure_demo_reviewer
+	DJANGO_ENV=dev $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy onboarding/identity onboarding/ocr
+
+pytest: install system-packages
+	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+benchmark: install system-packages
+	DJANGO_ENV=dev $(PY) manage.py ocr_benchmark --count 100 --seed 1
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OcrConfig(AppConfig):
+    name = "onboarding.ocr"
+    label = "ocr"
