@@ -134,6 +134,7 @@ if USE_S3:
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
