@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-DEBIAN_PACKAGES := fonts-noto-cjk fonts-ocr-b chromium
+DEBIAN_PACKAGES := fonts-noto-cjk fonts-ocr-b chromium gettext
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
