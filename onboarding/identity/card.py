@@ -207,6 +207,10 @@ def check_sex(sex: str, *, from_number: str | None = None) -> list[Finding]:
 
 def check_birth(birth: str, *, from_number: datetime.date | None = None) -> list[Finding]:
     """Birth reads as a date and, when the number's birth date is known, agrees with it."""
+    if not _compact(birth):
+        return [
+            _f("birth.empty", Severity.ERROR, "Birth", "请填写出生日期", "Please enter the date of birth")
+        ]
     parsed = parse_birth(birth)
     if parsed is None:
         return [

@@ -25,7 +25,7 @@ Card fields
     ``name.empty`` / ``name.length`` / ``name.characters`` / ``name.separator`` (error): Name.
     ``sex.invalid`` (error): Sex is neither 男 nor 女.
     ``sex.mismatch`` (error): Sex disagrees with the number's order code.
-    ``birth.format`` (error): Birth cannot be read as a date.
+    ``birth.empty`` / ``birth.format`` (error): Birth missing or not readable as a date.
     ``birth.mismatch`` (error): Birth disagrees with the number.
     ``nation.empty`` / ``nation.unknown`` (error): Nation missing or not one of the 56 groups.
     ``nation.suffix`` (info): Nation was written with 族; the card prints it without.
