@@ -68,10 +68,9 @@ def sex_from_number(number: str) -> str:
 
 def parse_id_number(number: str, *, today: datetime.date) -> IdNumberInfo:
     """Read an ID number and check it: length, shape, check character, birth date, region code."""
-    given = number
     number = normalise_id_number(number)
     if not number:
-        return _failed(given, _finding("id_number.empty", Severity.ERROR, *_EMPTY))
+        return _failed(number, _finding("id_number.empty", Severity.ERROR, *_EMPTY))
     if len(number) == 15 and number.isdigit():
         return _failed(number, _finding("id_number.legacy_15", Severity.ERROR, *_LEGACY))
     if len(number) != 18:
