@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     AUTH_SIGNATURE_EXPIRE = "AuthFailure.SignatureExpire"
     AUTH_SIGNATURE_FAILURE = "AuthFailure.SignatureFailure"
     INVALID_ACTION = "InvalidAction"
+    NO_SUCH_VERSION = "NoSuchVersion"
     INVALID_PARAMETER = "InvalidParameter"
     INVALID_PARAMETER_VALUE = "InvalidParameterValue"
     MISSING_PARAMETER = "MissingParameter"
@@ -77,6 +78,7 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.AUTH_SIGNATURE_EXPIRE: ("签名过期。", "The signature has expired."),
     ErrorCode.AUTH_SIGNATURE_FAILURE: ("签名错误。", "The signature does not match."),
     ErrorCode.INVALID_ACTION: ("接口不存在。", "The action does not exist."),
+    ErrorCode.NO_SUCH_VERSION: ("接口版本不存在。", "The API version does not exist."),
     ErrorCode.INVALID_PARAMETER: ("参数错误。", "Invalid parameter."),
     ErrorCode.INVALID_PARAMETER_VALUE: ("参数取值错误。", "Invalid parameter value."),
     ErrorCode.MISSING_PARAMETER: ("缺少参数错误。", "A required parameter is missing."),
