@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("register/", include("onboarding.registration.urls")),
     path("review/", include("onboarding.review.urls")),
+    path("kyc/", include("onboarding.kyc.urls")),
     path("api/v1/", include("onboarding.partners.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
