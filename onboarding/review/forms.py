@@ -1,0 +1,128 @@
+"""Forms of the review console: the queue's filters and the three decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.kyc.models import REJECT_REASONS, Side, State
+from onboarding.ocr.engine.types import WarnCode
+from onboarding.review.explanations import explain_warning
+
+# The states a reviewer filters by: the open ones first, then the decided ones (to look back).
+QUEUE_STATES = (
+    State.IN_REVIEW,
+    State.RESUBMISSION_REQUESTED,
+    State.APPROVED,
+    State.REJECTED,
+    State.AUTO_APPROVED,
+)
+AGE_CHOICES = (
+    ("", _("Any age")),
+    ("1h", _("Waiting over 1 hour")),
+    ("4h", _("Waiting over 4 hours")),
+    ("24h", _("Waiting over 1 day")),
+    ("72h", _("Waiting over 3 days")),
+)
+AGE_HOURS = {"1h": 1, "4h": 4, "24h": 24, "72h": 72}
+CLAIM_CHOICES = (
+    ("", _("Anyone's")),
+    ("mine", _("Claimed by me")),
+    ("unclaimed", _("Not claimed")),
+)
+
+
+def _zh() -> bool:
+    return (get_language() or "zh").startswith("zh")
+
+
+def reject_reason_choices() -> list[tuple[str, str]]:
+    """The kyc app's rejection reasons, labelled in the current language."""
+    return [(code, zh if _zh() else en) for code, (zh, en) in REJECT_REASONS.items()]
+
+
+def warning_choices() -> list[tuple[str, str]]:
+    return [
+        (str(int(code)), f"{int(code)} {explain_warning(code).title(language=get_language() or 'zh')}")
+        for code in WarnCode
+    ]
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queue; every field optional, unknown values ignored."""
+
+    state = forms.ChoiceField(required=False, label=_("State"))
+    warning = forms.MultipleChoiceField(required=False, label=_("OCR warnings"))
+    finding = forms.MultipleChoiceField(required=False, label=_("Findings"))
+    partner = forms.ChoiceField(required=False, label=_("Partner"))
+    age = forms.ChoiceField(required=False, choices=AGE_CHOICES, label=_("Age"))
+    claim = forms.ChoiceField(required=False, choices=CLAIM_CHOICES, label=_("Claim"))
+
+    def __init__(
+        self,
+        *args: Any,
+        finding_codes: list[str],
+        partners: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Open cases"))] + [(s.value, s.label) for s in QUEUE_STATES]
+        self.fields["warning"].choices = warning_choices()
+        self.fields["finding"].choices = [(code, code) for code in finding_codes]
+        self.fields["partner"].choices = [("", _("Any source")), ("none", _("Own sign-ups")), *partners]
+
+
+class DecisionForm(forms.Form):
+    """What every decision carries: the version the reviewer looked at (optimistic locking)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApproveForm(DecisionForm):
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note (optional)")
+    )
+
+
+class RejectForm(DecisionForm):
+    reason_codes = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Reasons"),
+        error_messages={"required": _("Pick at least one reason.")},
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason_codes"].choices = reject_reason_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # "Other" says nothing by itself: the note is the reason then.
+        if "other" in data.get("reason_codes", []) and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say what the other reason is."))
+        return data
+
+
+class ResubmitForm(DecisionForm):
+    sides = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Sides to photograph again"),
+        error_messages={"required": _("Pick the side or sides to re-upload.")},
+    )
+    reason = forms.CharField(
+        max_length=500,
+        min_length=4,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason (shown to the user)"),
+        error_messages={"required": _("Tell the user why.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sides"].choices = [(s.value, s.label) for s in Side]
