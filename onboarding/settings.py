@@ -203,6 +203,21 @@ KYC_DRAFT_EXPIRY_DAYS = env.int("KYC_DRAFT_EXPIRY_DAYS", default=7)
 KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=8 * 1024 * 1024)
 KYC_MAX_UPLOAD_PIXELS = env.int("KYC_MAX_UPLOAD_PIXELS", default=40_000_000)
 
+# --- Partner API (onboarding/partners)
+PARTNER_API_RATE_LIMIT_PER_SECOND = env.int("PARTNER_API_RATE_LIMIT_PER_SECOND", default=20)
+PARTNER_IDEMPOTENCY_TTL_HOURS = env.int("PARTNER_IDEMPOTENCY_TTL_HOURS", default=24)
+PARTNER_WEBHOOK_TIMEOUT_SECONDS = env.float("PARTNER_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+PARTNER_WEBHOOK_RETRY_BASE_SECONDS = env.float("PARTNER_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+PARTNER_WEBHOOK_RETRY_MAX_SECONDS = env.float("PARTNER_WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+PARTNER_WEBHOOK_GIVE_UP_HOURS = env.float("PARTNER_WEBHOOK_GIVE_UP_HOURS", default=24.0)
+# Only for tests and local receivers: accept http://127.0.0.1 / http://localhost webhook URLs.
+PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
+# Retries are scheduled in the database; this beat entry sends the ones that are due.
+CELERY_BEAT_SCHEDULE["partners-deliver-due-webhooks"] = {
+    "task": "onboarding.partners.tasks.deliver_due_webhooks",
+    "schedule": 30.0,
+}
+
 # --- DRF and the OpenAPI schema
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -219,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"WebhookEventEnum": "onboarding.partners.models.WebhookEvent"},
 }
 
 # --- Security: production is strict; dev relaxes only what plain http on localhost needs.
