@@ -227,3 +227,21 @@ def test_it_logs_one_structured_line_per_request(
     assert lines[0]["Action"] == "IDCardOCR"
     assert isinstance(lines[0]["ms"], float)
     assert secret not in caplog.text and "440524198701010014" not in caplog.text
+
+
+def test_it_answers_the_seeds_get_form_with_action_in_the_query(live_server: Any, settings: Any) -> None:
+    settings.OCR_API_ALLOW_UNAUTHENTICATED = True
+    settings.OCR_URL_FETCH_ALLOW_LOOPBACK = True
+    query = "Action=IDCardOCR&Version=2018-11-19&Region=ap-guangzhou&ImageUrl=http://127.0.0.1:1/a.jpg&CardSide=FRONT"
+    raw = requests.get(f"{live_server.url}/?{query}", timeout=10)
+    assert raw.headers["Content-Type"] == "application/json"
+    error = response_of(raw)["Error"]
+    assert error["Code"] == "FailedOperation.DownLoadError"  # type: ignore[index]
+
+
+def test_it_answers_an_unknown_version_and_other_methods(live_server: Any, settings: Any) -> None:
+    settings.OCR_API_ALLOW_UNAUTHENTICATED = True
+    raw = requests.get(f"{live_server.url}/?Action=IDCardOCR&Version=2017-01-01&ImageBase64=AAAA", timeout=10)
+    assert response_of(raw)["Error"]["Code"] == "NoSuchVersion"  # type: ignore[index]
+    put = requests.put(live_server.url + "/", data=b"{}", headers={"X-TC-Action": "IDCardOCR"}, timeout=10)
+    assert response_of(put)["Error"]["Code"] == "UnsupportedProtocol"  # type: ignore[index]

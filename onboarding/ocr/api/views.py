@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from onboarding.ocr.api import contract
 from onboarding.ocr.api.limits import rate_limit_exceeded
@@ -111,7 +112,12 @@ def _params(request: HttpRequest, body: bytes) -> dict[str, object]:
         return {key: request.GET[key] for key in request.GET}
     content_type = (request.content_type or "").lower()
     if content_type in _FORM_TYPES:
-        return {key: request.POST[key] for key in request.POST}
+        try:
+            return {key: request.POST[key] for key in request.POST}
+        except MultiPartParserError:
+            raise OcrError(
+                ErrorCode.INVALID_PARAMETER, "请求体格式错误。", detail_en="The multipart body is malformed."
+            ) from None
     if not body.strip():
         return {}
     try:
