@@ -20,7 +20,7 @@ from django.utils import timezone
 from onboarding.core.crypto import keyed_hash
 from onboarding.core.exceptions import ApplicationError
 from onboarding.core.lib.masking import mask_id_number
-from onboarding.kyc import catalog
+from onboarding.kyc import catalog, signals
 from onboarding.kyc.audit import Actor, audit_record
 from onboarding.kyc.images import sniff_image
 from onboarding.kyc.models import (
@@ -160,7 +160,7 @@ def _transition(
             code="illegal_transition",
             extra={"from": str(from_state), "to": str(to_state)},
         )
-    return _update(
+    _update(
         verification,
         actor=actor,
         action=action or f"state.{to_state}",
@@ -170,6 +170,10 @@ def _transition(
         before={"state": str(from_state), **(before or {})},
         after={"state": str(to_state), **(after or {})},
     )
+    event = signals.event_for_transition(from_state, to_state)
+    if event is not None:
+        signals.send_after_commit(verification=verification, event=event)
+    return verification
 
 
 def _require_state(
