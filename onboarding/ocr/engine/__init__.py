@@ -1,8 +1,16 @@
 """The offline IDCardOCR engine: image bytes in, typed result (or OcrError) out. No Django imports.
 
-Public entry point: ``recognize(image_bytes, side=None, config=CardConfig())``.
+Public entry point::
+
+    from onboarding.ocr.engine import recognize, CardConfig, CardSide
+    result = recognize(image_bytes, side=None, config=CardConfig(crop_id_card=True))
+
+``recognize`` raises ``onboarding.ocr.errors.OcrError`` carrying the contract's error code.
+The models load once per process, on first use (or ``warm_up()``); concurrent calls are safe.
 """
 
+from onboarding.ocr.engine.models import warm_up
+from onboarding.ocr.engine.pipeline import recognize
 from onboarding.ocr.engine.types import (
     ALL_FIELDS,
     BACK_FIELDS,
@@ -25,4 +33,6 @@ __all__ = [
     "OcrResult",
     "ReflectPosition",
     "WarnCode",
+    "recognize",
+    "warm_up",
 ]

@@ -1,0 +1,327 @@
+"""Find the card's quadrilateral in a photo.
+
+The text detector's probability map says where the card's printed lines are and, from their long
+axes, which way the card is turned (any angle; 0/180 is settled later from the layout). We rotate the
+photo so the lines are horizontal, then look for each of the card's four edges as the straightest,
+most continuous intensity step in a band just outside the text block, allowing each edge its own
+slope (perspective). Where no edge stands out (the card fills the frame, or its colour matches the
+table) we fall back on the layout: the card's margins around its text are known.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine.layout import CARD_ASPECT, CARD_HEIGHT, CARD_WIDTH
+from onboarding.ocr.engine.orientation import TEXT_THRESHOLD, Orientation, orient
+
+Quad = NDArray[np.float64]  # 4x2: top-left, top-right, bottom-right, bottom-left (card's own frame)
+
+
+@dataclass(frozen=True)
+class TextBlob:
+    center: tuple[float, float]
+    length: float  # long side, px
+    thickness: float  # short side, px
+    angle: float  # direction of the long side, degrees in [0, 180)
+    corners: NDArray[np.float64]  # 4x2
+
+
+@dataclass(frozen=True)
+class Located:
+    quad: Quad  # in the coordinates of the image given to ``locate_card``, upright card's TL first
+    orientation: Orientation  # side and layout match, judged on the photo's own text map
+    edge_score: float  # 0..1, how well the four edges were seen (0 = layout fallback)
+    source: str  # "text" or "contour": which candidate generator found it
+
+
+def text_blobs(prob: NDArray[np.float32], *, min_area: int = 12) -> list[TextBlob]:
+    """Connected text regions of the probability map, each as a rotated rectangle."""
+    mask = (prob > TEXT_THRESHOLD).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    blobs: list[TextBlob] = []
+    for i in range(1, count):
+        if stats[i, cv2.CC_STAT_AREA] < min_area:
+            continue
+        x, y, w, h = stats[i, :4]
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
+        pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
+        (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts)
+        rw, rh = rw + 1.0, rh + 1.0
+        if rw >= rh:
+            length, thick, direction = rw, rh, ang
+        else:
+            length, thick, direction = rh, rw, ang + 90.0
+        corners = cv2.boxPoints(((cx, cy), (rw, rh), ang)).astype(np.float64)
+        blobs.append(TextBlob((cx, cy), length, thick, direction % 180.0, corners))
+    return blobs
+
+
+def dominant_angle(blobs: list[TextBlob]) -> float | None:
+    """The direction of the text lines (degrees mod 180), from the elongated blobs, length-weighted."""
+    sx = sy = 0.0
+    for b in blobs:
+        if b.length < 2.5 * b.thickness:
+            continue
+        w = b.length
+        a = math.radians(2 * b.angle)
+        sx += w * math.cos(a)
+        sy += w * math.sin(a)
+    if sx == 0.0 and sy == 0.0:
+        return None
+    return (math.degrees(math.atan2(sy, sx)) / 2.0) % 180.0
+
+
+def _best_edge(
+    grad: NDArray[np.float32],
+    *,
+    along: tuple[float, float],
+    band: tuple[float, float],
+    inner: float,
+) -> tuple[float, float, float]:
+    """Best line ``across = c + s * (along - mid)`` in ``grad`` (rows = across, cols = along).
+
+    Returns (c, s, score); score is the mean clipped gradient along the line (0..1). Among nearly
+    equal candidates the one nearest the text (``inner``) wins: card edges come before clutter.
+    """
+    h, w = grad.shape
+    a0, a1 = along
+    xs = np.linspace(a0, a1, 48)
+    mid = (a0 + a1) / 2
+    lo, hi = sorted(band)
+    lo, hi = max(lo, 0.0), min(hi, h - 1.0)
+    if hi - lo < 2:
+        return inner, 0.0, 0.0
+    cs = np.arange(lo, hi + 1e-6, 1.0)
+    slopes = np.linspace(-0.3, 0.3, 31)
+    xi = np.clip(np.round(xs).astype(np.int64), 0, w - 1)
+    ys = cs[None, :, None] + slopes[:, None, None] * (xs - mid)[None, None, :]
+    yi = np.clip(np.round(ys).astype(np.int64), 0, h - 1)
+    samples = grad[yi, xi[None, None, :]]
+    scores = samples.mean(axis=2)  # (slopes, cs)
+    best = float(scores.max())
+    if best <= 0:
+        return inner, 0.0, 0.0
+    # Nearest-to-text candidate within 85 % of the best.
+    good = scores >= 0.85 * best
+    dist = np.abs(cs - inner)
+    dist_grid = np.broadcast_to(dist[None, :], scores.shape)
+    masked = np.where(good, dist_grid, np.inf)
+    si, ci = np.unravel_index(int(np.argmin(masked)), scores.shape)
+    return float(cs[ci]), float(slopes[si]), float(scores[si, ci])
+
+
+def _intersect(l1: tuple[float, float, float], l2: tuple[float, float, float]) -> tuple[float, float]:
+    a1, b1, c1 = l1
+    a2, b2, c2 = l2
+    det = a1 * b2 - a2 * b1
+    if abs(det) < 1e-9:
+        raise ZeroDivisionError
+    return ((b1 * c2 - b2 * c1) / det, (a2 * c1 - a1 * c2) / det)
+
+
+def _groups(blobs: list[TextBlob], diag: float) -> list[list[TextBlob]]:
+    """Blobs grouped by proximity and direction: one group per text block (a card, a letter...)."""
+    n = len(blobs)
+    if n == 0:
+        return []
+    thick = float(np.median([b.thickness for b in blobs]))
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    centers = np.array([b.center for b in blobs])
+    reach = np.array([b.length / 2 for b in blobs])
+    for i in range(n):
+        bi = blobs[i]
+        for j in range(i + 1, n):
+            bj = blobs[j]
+            gap = float(np.hypot(*(centers[i] - centers[j]))) - reach[i] - reach[j]
+            link = max(6.0 * max(bi.thickness, bj.thickness, thick), 0.02 * diag)
+            if gap > link:
+                continue
+            if bi.length >= 2.5 * bi.thickness and bj.length >= 2.5 * bj.thickness:
+                d = abs(bi.angle - bj.angle)
+                if min(d, 180 - d) > 15:
+                    continue
+            parent[find(i)] = find(j)
+    groups: dict[int, list[TextBlob]] = {}
+    for i, b in enumerate(blobs):
+        groups.setdefault(find(i), []).append(b)
+    return sorted(groups.values(), key=lambda g: -sum(b.length * b.thickness for b in g))
+
+
+def _rotation(w: int, h: int, angle: float) -> tuple[NDArray[np.float64], int]:
+    size = math.ceil(math.hypot(w, h)) + 2
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rot[0, 2] += (size - w) / 2
+    rot[1, 2] += (size - h) / 2
+    return np.asarray(rot, dtype=np.float64), size
+
+
+def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> tuple[Quad, float] | None:
+    """The card around a text group: edges searched just outside the text block, layout fallback."""
+    h, w = gray.shape
+    rot, size = _rotation(w, h, angle)
+    pts = np.concatenate([b.corners for b in group]) @ rot[:, :2].T + rot[:, 2]
+    tx0, ty0 = pts.min(axis=0)
+    tx1, ty1 = pts.max(axis=0)
+    tw, th = tx1 - tx0, ty1 - ty0
+    if tw < 8 or th < 8:
+        return None
+    rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
+    gx = np.abs(cv2.Sobel(rgray, cv2.CV_32F, 1, 0, ksize=3))
+    gy = np.abs(cv2.Sobel(rgray, cv2.CV_32F, 0, 1, ksize=3))
+    # Clip so one very strong partial edge cannot beat a moderate continuous one.
+    cap = np.float32(60.0)
+    gxn = (np.minimum(gx, cap) / cap).astype(np.float32)
+    gyn = (np.minimum(gy, cap) / cap).astype(np.float32)
+    # Margins between the text block and the card edge are 5-30 % of the block (front/back layouts).
+    span_x = (tx0 + 0.05 * tw, tx1 - 0.05 * tw)
+    span_y = (ty0 + 0.05 * th, ty1 - 0.05 * th)
+    top = _best_edge(gyn, along=span_x, band=(ty0 - 0.45 * th, ty0 - 0.01 * th), inner=ty0)
+    bottom = _best_edge(gyn, along=span_x, band=(ty1 + 0.01 * th, ty1 + 0.45 * th), inner=ty1)
+    gxt = np.ascontiguousarray(gxn.T)
+    left = _best_edge(gxt, along=span_y, band=(tx0 - 0.45 * tw, tx0 - 0.01 * tw), inner=tx0)
+    right = _best_edge(gxt, along=span_y, band=(tx1 + 0.01 * tw, tx1 + 0.45 * tw), inner=tx1)
+    mx, my = sum(span_x) / 2, sum(span_y) / 2
+    lt = (top[1], -1.0, top[0] - top[1] * mx)
+    lb = (bottom[1], -1.0, bottom[0] - bottom[1] * mx)
+    ll = (-1.0, left[1], left[0] - left[1] * my)
+    lr = (-1.0, right[1], right[0] - right[1] * my)
+    try:
+        quad = np.array([_intersect(lt, ll), _intersect(lt, lr), _intersect(lb, lr), _intersect(lb, ll)])
+    except ZeroDivisionError:
+        return None
+    score = min(top[2], bottom[2], left[2], right[2])
+    if not _plausible(quad):
+        # Layout fallback: the text block covers about 87 % x 80 % of the card, centred.
+        cw, ch = tw / 0.87, th / 0.80
+        cw = max(cw, ch * CARD_ASPECT * 0.95)
+        cx, cy = (tx0 + tx1) / 2, (ty0 + ty1) / 2
+        quad = np.array(
+            [
+                [cx - cw / 2, cy - ch / 2],
+                [cx + cw / 2, cy - ch / 2],
+                [cx + cw / 2, cy + ch / 2],
+                [cx - cw / 2, cy + ch / 2],
+            ]
+        )
+        score = 0.0
+    inv = cv2.invertAffineTransform(rot)
+    return np.asarray(quad @ inv[:, :2].T + inv[:, 2], dtype=np.float64), score
+
+
+def _contour_quads(gray: NDArray[np.uint8], limit: int = 6) -> list[Quad]:
+    """Card-shaped quadrilaterals among the photo's edge contours (largest first)."""
+    h, w = gray.shape
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    min_area = 0.04 * w * h
+    quads: list[tuple[float, Quad]] = []
+    for c in contours:
+        area = cv2.contourArea(c)
+        if area < min_area:
+            continue
+        hull = cv2.convexHull(c)
+        peri = cv2.arcLength(hull, True)
+        approx = cv2.approxPolyDP(hull, 0.03 * peri, True)
+        if len(approx) == 4:
+            q = approx.reshape(4, 2).astype(np.float64)
+        else:
+            rect = cv2.minAreaRect(hull)
+            if cv2.contourArea(hull) < 0.9 * rect[1][0] * rect[1][1]:
+                continue
+            q = cv2.boxPoints(rect).astype(np.float64)
+        if _plausible(_order(q)):
+            quads.append((float(cv2.contourArea(q.astype(np.float32))), q))
+    quads.sort(key=lambda t: -t[0])
+    out: list[Quad] = []
+    for _, q in quads:
+        if all(
+            np.abs(q.mean(axis=0) - o.mean(axis=0)).max() > 4 or abs(_area(q) / _area(o) - 1) > 0.05
+            for o in out
+        ):
+            out.append(q)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _area(q: Quad) -> float:
+    return float(abs(cv2.contourArea(q.astype(np.float32))))
+
+
+def _order(q: Quad) -> Quad:
+    """Clockwise (in image coordinates) starting so that the first edge is a long one."""
+    c = q.mean(axis=0)
+    ang = np.arctan2(q[:, 1] - c[1], q[:, 0] - c[0])
+    q = q[np.argsort(ang)]
+    if np.linalg.norm(q[1] - q[0]) < np.linalg.norm(q[2] - q[1]):
+        q = np.roll(q, -1, axis=0)
+    return q
+
+
+_SCORE_W, _SCORE_H = CARD_WIDTH // 4, CARD_HEIGHT // 4
+
+
+def _judge(prob: NDArray[np.float32], quad: Quad) -> tuple[Quad, Orientation]:
+    """How well the text under ``quad`` matches a card layout; the quad re-ordered upright."""
+    dst = np.array([[0, 0], [_SCORE_W, 0], [_SCORE_W, _SCORE_H], [0, _SCORE_H]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    warped = cv2.warpPerspective(prob, m, (_SCORE_W, _SCORE_H), flags=cv2.INTER_LINEAR)
+    o = orient(np.asarray(warped, dtype=np.float32))
+    if o.flipped:
+        quad = np.roll(quad, -2, axis=0)
+    return quad, o
+
+
+def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> Located | None:
+    """The most card-like quad in ``image_bgr`` (same size as ``prob``), or None if nothing fits."""
+    h, w = prob.shape
+    gray = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    blobs = text_blobs(prob)
+    if len(blobs) < 3:
+        return None
+    diag = math.hypot(w, h)
+    found: list[Located] = []
+    for group in _groups(blobs, diag)[:4]:
+        if len(group) < 3:
+            continue
+        angle = dominant_angle(group)
+        if angle is None:
+            continue
+        eq = _edge_quad(gray, group, angle)
+        if eq is None:
+            continue
+        quad, score = eq
+        q, o = _judge(prob, _order(quad))
+        found.append(Located(q, o, score, "text"))
+    for quad in _contour_quads(gray):
+        q, o = _judge(prob, _order(quad))
+        found.append(Located(q, o, 1.0, "contour"))
+    if not found:
+        return None
+    return max(found, key=lambda f: f.orientation.score + 0.02 * f.edge_score)
+
+
+def _plausible(quad: Quad) -> bool:
+    """Convex, not tiny, and with an aspect an ID-1 card can show under up to ~30° of tilt."""
+    top = np.linalg.norm(quad[1] - quad[0])
+    bottom = np.linalg.norm(quad[2] - quad[3])
+    left = np.linalg.norm(quad[3] - quad[0])
+    right = np.linalg.norm(quad[2] - quad[1])
+    if min(top, bottom, left, right) < 4:
+        return False
+    aspect = (top + bottom) / (left + right)
+    return bool(1.2 <= aspect <= 2.1 and cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)))

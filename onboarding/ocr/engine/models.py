@@ -1,0 +1,78 @@
+"""The RapidOCR models, loaded once per process and shared by every thread.
+
+The engine uses only two pieces of RapidOCR: the DB text-detection network (for its probability map,
+which we post-process ourselves because card text may lie at any angle) and the CRNN line recogniser
+(fed with batches of line crops cut from the rectified card). onnxruntime's ``InferenceSession.run``
+is thread-safe, and neither wrapper keeps per-call state, so no lock is needed around inference.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+_lock = threading.Lock()
+_models: _Models | None = None
+
+
+@dataclass(frozen=True)
+class _Models:
+    det_session: Any  # rapidocr OrtInferSession: __call__(batch) -> probability map
+    recognizer: Any  # rapidocr TextRecognizer: __call__(TextRecInput) -> TextRecOutput
+
+
+def _load() -> _Models:
+    global _models
+    if _models is None:
+        with _lock:
+            if _models is None:
+                from rapidocr import RapidOCR
+
+                # RapidOCR logs every model path at INFO; the service has its own logging.
+                logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+                engine = RapidOCR(params={"Global.log_level": "error"})
+                # The private loaders resolve the wheel's bundled ONNX files exactly as RapidOCR's own
+                # pipeline does (nothing is downloaded when they are present).
+                det = engine._load_det_model()  # type: ignore[no-untyped-call]
+                rec = engine._load_rec_model()  # type: ignore[no-untyped-call]
+                _models = _Models(det_session=det.session, recognizer=rec)
+    return _models
+
+
+def warm_up() -> None:
+    """Load the models now (e.g. at worker start) instead of on the first request."""
+    _load()
+
+
+_MEAN = np.float32(0.5)
+_STD = np.float32(0.5)
+
+
+def text_probability(image_bgr: NDArray[np.uint8], *, max_side: int) -> NDArray[np.float32]:
+    """The detector's per-pixel text probability for ``image_bgr`` resized so its longer side is at
+    most ``max_side`` (rounded to multiples of 32); returned at the resized resolution."""
+    h, w = image_bgr.shape[:2]
+    ratio = min(1.0, max_side / max(h, w))
+    rh = max(32, round(h * ratio / 32) * 32)
+    rw = max(32, round(w * ratio / 32) * 32)
+    resized = cv2.resize(image_bgr, (rw, rh), interpolation=cv2.INTER_AREA)
+    x = (resized.astype(np.float32) * np.float32(1 / 255.0) - _MEAN) / _STD
+    batch = np.ascontiguousarray(x.transpose(2, 0, 1)[np.newaxis])
+    prob = _load().det_session(batch)
+    return np.asarray(prob[0, 0], dtype=np.float32)
+
+
+def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
+    """Recognise pre-cropped single text lines (BGR) in one batched call: (text, score) per crop."""
+    if not crops:
+        return []
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    out = _load().recognizer(TextRecInput(img=crops))
+    return [(str(t), float(s)) for t, s in zip(out.txts, out.scores, strict=True)]

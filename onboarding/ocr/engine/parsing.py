@@ -1,0 +1,407 @@
+"""Turn recognised line texts into the contract's field values. Pure functions, no I/O.
+
+Every parser takes what the recogniser read (labels glued on, stamps printed over, look-alike
+characters) and returns the cleanest value it can justify, with a confidence multiplier where it had
+to guess. The ID number is only ever corrected when its check character leaves exactly one reading.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from onboarding.identity import LONG_TERM, NATIONS
+
+# Stamps printed over copies, and the fragments a recogniser makes of them.
+_STAMPS = ("复印无效", "禁止复印", "仅供", "复印件", "再次复印无效")
+_STAMP_FRAGMENTS = tuple(
+    sorted(
+        {
+            s[i:j]
+            for s in ("复印无效", "禁止复印", "再次复印无效")
+            for i in range(len(s))
+            for j in range(i + 2, len(s) + 1)
+        },
+        key=len,
+        reverse=True,
+    )
+)
+# Specimen marks are never part of a value either.
+_SPECIMEN = ("样本", "样", "SPECIMEN")
+
+_LABELS = ("公民身份号码", "签发机关", "有效期限", "姓名", "性别", "民族", "出生", "住址")
+
+_DOTS = re.compile(r"[·•・.．‧∙⋅･°。,，\-—_'`\"]")
+_SPACE = re.compile(r"\s+")
+_NON_CJK_NAME = re.compile(r"[^\u3400-\u9fff·]")
+
+_NATION_SET = frozenset(NATIONS)
+
+
+def _nfkc(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def strip_stamps(text: str) -> str:
+    """``text`` without 复印无效 / 禁止复印 stamps or any two-character-or-longer piece of them."""
+    for frag in _STAMP_FRAGMENTS:
+        text = text.replace(frag, "")
+    for mark in _SPECIMEN:
+        text = text.replace(mark, "")
+    return text
+
+
+def strip_label(text: str, label: str) -> str:
+    """``text`` without a leading ``label`` (or the label's last characters, when only they were read)."""
+    for i in range(len(label)):
+        part = label[i:]
+        # One stray character of a two-character label (e.g. 名) is too common in values to strip.
+        if len(part) < 2 and len(label) > 1:
+            break
+        if text.startswith(part):
+            return text[len(part) :]
+    return text
+
+
+def _strip_all_labels(text: str) -> str:
+    for label in _LABELS:
+        text = text.replace(label, "")
+    return text
+
+
+def parse_name(lines: Sequence[str]) -> str:
+    """A name: CJK characters, a minority name's parts joined by ``·`` (look-alike dots unified)."""
+    text = "".join(_nfkc(t) for t in lines)
+    text = strip_stamps(strip_label(text, "姓名"))
+    text = _DOTS.sub("·", text)
+    text = _NON_CJK_NAME.sub("", text)
+    text = re.sub("·+", "·", text).strip("·")
+    return text
+
+
+def parse_sex(text: str) -> str:
+    """男 or 女, or "" when neither was read."""
+    text = strip_label(_nfkc(text), "性别")
+    for ch in text:
+        if ch in "男女":
+            return ch
+    return ""
+
+
+def split_sex_nation(text: str) -> tuple[str, str, str]:
+    """A row read whole (性别男民族汉) split into its sex part and its nation part (after 民族)."""
+    text = _nfkc(text)
+    for sep in ("民族", "族", "民"):
+        left, found, right = text.partition(sep)
+        if found:
+            return left, found, right
+    # No label read: the sex is the first 男/女, the rest is the nation.
+    for i, ch in enumerate(text):
+        if ch in "男女":
+            return text[: i + 1], "", text[i + 1 :]
+    return "", "", text
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def parse_nation(text: str) -> tuple[str, float]:
+    """The nation without 族 and a confidence factor (1.0 when it is one of the 56 as read)."""
+    text = strip_stamps(strip_label(_nfkc(text), "民族"))
+    text = re.sub(r"[^\u3400-\u9fff]", "", text)
+    text = text.removesuffix("族")
+    if text in _NATION_SET:
+        return text, 1.0
+    if not text:
+        return "", 0.0
+    # One misread character in a known name: take the nearest if it is unique.
+    best = sorted(NATIONS, key=lambda n: (_edit_distance(text, n), abs(len(n) - len(text))))
+    d0 = _edit_distance(text, best[0])
+    if d0 <= max(1, len(text) // 3) and (len(best) < 2 or _edit_distance(text, best[1]) > d0):
+        return best[0], 0.7
+    return text, 0.3
+
+
+_DIGIT_LOOKALIKES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "U": "0",
+        "〇": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "L": "1",
+        "J": "1",
+        "T": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "G": "6",
+        "b": "6",
+        "B": "8",
+        "g": "9",
+        "q": "9",
+        "A": "4",
+    }
+)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", _nfkc(text).translate(_DIGIT_LOOKALIKES))
+
+
+def _valid_date(y: int, m: int, d: int) -> bool:
+    try:
+        datetime.date(y, m, d)
+    except ValueError:
+        return False
+    return 1900 <= y <= 2100
+
+
+def parse_birth(text: str) -> tuple[str, float]:
+    """ "1987年1月1日" (however spaced or misread) as "1987/1/1", with a confidence factor."""
+    text = strip_stamps(strip_label(_nfkc(text), "出生"))
+    text = text.translate(_DIGIT_LOOKALIKES)
+    groups = re.findall(r"\d+", text)
+    if len(groups) >= 3 and len(groups[0]) == 4:
+        y, m, d = int(groups[0]), int(groups[1]), int(groups[2])
+        if _valid_date(y, m, d):
+            return f"{y}/{m}/{d}", 1.0
+    digits = "".join(groups)
+    # 年/月/日 lost: 8 digits YYYYMMDD, or 6-7 with unpadded month/day (only if one split is valid).
+    if len(digits) >= 6:
+        y = int(digits[:4])
+        rest = digits[4:]
+        options = {
+            (y, int(rest[:i]), int(rest[i:]))
+            for i in range(1, len(rest))
+            if len(rest[:i]) <= 2 and len(rest[i:]) <= 2 and _valid_date(y, int(rest[:i]), int(rest[i:]))
+        }
+        if len(options) == 1:
+            yy, mm, dd = options.pop()
+            return f"{yy}/{mm}/{dd}", 0.6
+    return "", 0.0
+
+
+def parse_address(lines: Sequence[str]) -> str:
+    """The address lines joined, without the 住址 label, stamps, spaces or specimen marks."""
+    parts = []
+    for i, line in enumerate(lines):
+        text = _nfkc(line)
+        if i == 0:
+            text = strip_label(text, "住址")
+        parts.append(strip_stamps(text))
+    text = "".join(parts)
+    # Stray Latin punctuation from the card's security print; keep digits, letters and CJK.
+    text = re.sub(r"[^\u3400-\u9fff0-9A-Za-z\-－()（）#·]", "", text)
+    return text
+
+
+def parse_authority(text: str) -> str:
+    """The issuing authority (签发机关), label and stamps removed."""
+    text = strip_stamps(strip_label(_nfkc(text), "签发机关"))
+    return re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", text)
+
+
+def parse_valid_date(text: str) -> tuple[str, float]:
+    """The validity period as "2010.07.21-2020.07.21" or "2015.07.24-长期", with a confidence factor."""
+    text = strip_stamps(strip_label(_nfkc(text), "有效期限"))
+    long_term = "长期" in text or ("长" in text or "期" in text)
+    digits = _digits(re.sub("[长期]", "", text))
+    if len(digits) >= 16:
+        a, b = digits[:8], digits[8:16]
+        if _ymd_ok(a) and _ymd_ok(b):
+            factor = 1.0 if a[4:] == b[4:] and int(b[:4]) - int(a[:4]) in (5, 10, 20) else 0.6
+            return f"{_dotted(a)}-{_dotted(b)}", factor
+    if len(digits) == 8 and _ymd_ok(digits) and long_term:
+        return f"{_dotted(digits)}-{LONG_TERM}", 1.0 if "长期" in text else 0.7
+    return "", 0.0
+
+
+def _ymd_ok(d: str) -> bool:
+    return _valid_date(int(d[:4]), int(d[4:6]), int(d[6:8]))
+
+
+def _dotted(d: str) -> str:
+    return f"{d[:4]}.{d[4:6]}.{d[6:8]}"
+
+
+# --- the ID number --------------------------------------------------------------------------------
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+# Digits a recogniser mistakes for each other on the OCR-B number line.
+_DIGIT_CONFUSIONS: dict[str, str] = {
+    "0": "86",
+    "1": "7",
+    "2": "7",
+    "3": "85",
+    "4": "1",
+    "5": "6",
+    "6": "508",
+    "7": "12",
+    "8": "3609",
+    "9": "8",
+    "X": "",
+}
+
+
+def check_char(first17: str) -> str:
+    """ISO 7064 MOD 11-2 check character of 17 digits."""
+    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def checksum_ok(number: str) -> bool:
+    return (
+        len(number) == 18
+        and number[:17].isdigit()
+        and (number[17].isdigit() or number[17] == "X")
+        and check_char(number[:17]) == number[17]
+    )
+
+
+def _birth_digits_ok(number: str) -> bool:
+    return number[6:14].isdigit() and _valid_date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+@dataclass(frozen=True)
+class IdNumberRead:
+    value: str  # best reading (may be invalid: then ``certain`` is False)
+    certain: bool  # check character and birth digits valid as read (after look-alike mapping)
+    corrected: bool  # one digit was changed to make the check character agree
+    candidates: tuple[str, ...]  # every valid single-change reading considered
+
+
+def normalise_id_chars(text: str) -> str:
+    """The number line's characters: labels dropped, look-alike letters mapped, X kept only last."""
+    text = _nfkc(_strip_all_labels(_nfkc(text)))
+    text = strip_stamps(text).upper()
+    mapped = text.translate(_DIGIT_LOOKALIKES)
+    # K, x and × are the recogniser's ways of reading the check character X.
+    mapped = re.sub("[KX×Ⅹ]", "X", mapped)
+    mapped = re.sub(r"[^0-9X]", "", mapped)
+    if "X" in mapped[:-1]:
+        # An X can only be the last character: anywhere else it is noise.
+        mapped = mapped[:-1].replace("X", "") + mapped[-1]
+    return mapped
+
+
+def parse_id_number(text: str) -> IdNumberRead:
+    """The 18-character number from a line read, corrected only when exactly one reading is valid."""
+    raw = normalise_id_chars(text)
+    if len(raw) == 18 and checksum_ok(raw) and _birth_digits_ok(raw):
+        return IdNumberRead(raw, True, False, (raw,))
+    candidates: set[str] = set()
+    if len(raw) == 18:
+        candidates = set(_single_changes(raw))
+    elif len(raw) == 19:
+        # One spurious character (a stamp stroke read as a digit): drop each in turn.
+        candidates = {
+            c for i in range(19) if checksum_ok(c := raw[:i] + raw[i + 1 :]) and _birth_digits_ok(c)
+        }
+    cands = tuple(sorted(candidates))
+    if len(cands) == 1:
+        return IdNumberRead(cands[0], False, True, cands)
+    return IdNumberRead(raw, False, False, cands)
+
+
+def _single_changes(raw: str) -> Iterable[str]:
+    """Valid numbers differing from ``raw`` in one confusable character (or the check character)."""
+    for i, ch in enumerate(raw):
+        if i == 17:
+            c = raw[:17] + check_char(raw[:17]) if raw[:17].isdigit() else ""
+            if c and c != raw and _birth_digits_ok(c):
+                yield c
+            continue
+        for alt in _DIGIT_CONFUSIONS.get(ch, ""):
+            c = raw[:i] + alt + raw[i + 1 :]
+            if checksum_ok(c) and _birth_digits_ok(c):
+                yield c
+
+
+def birth_from_number(number: str) -> str:
+    """The Birth field ("1987/1/1") the number encodes."""
+    return f"{int(number[6:10])}/{int(number[10:12])}/{int(number[12:14])}"
+
+
+def sex_from_number(number: str) -> str:
+    return "男" if int(number[16]) % 2 else "女"
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    id_num: str
+    birth: str
+    sex: str
+    id_confidence: float
+    birth_confidence: float
+    sex_confidence: float
+
+
+def reconcile(
+    *,
+    number: IdNumberRead,
+    id_score: float,
+    birth: str,
+    birth_score: float,
+    sex: str,
+    sex_score: float,
+) -> Reconciled:
+    """Make IdNum, Birth and Sex agree, preferring the self-consistent reading (EnableRecognitionRectify).
+
+    A number whose check character holds is far stronger evidence than a printed date read alone, so
+    a certain number wins; an uncertain number is resolved by the candidate that agrees with the
+    printed Birth and Sex, and left uncertain (low confidence) when none or several do.
+    """
+    if number.certain:
+        agree = birth_from_number(number.value) == birth and sex_from_number(number.value) == sex
+        conf = id_score if agree else id_score * 0.9
+        return Reconciled(
+            number.value,
+            birth_from_number(number.value),
+            sex_from_number(number.value),
+            conf,
+            max(birth_score, conf) if birth_from_number(number.value) == birth else conf * 0.9,
+            max(sex_score, conf) if sex_from_number(number.value) == sex else conf * 0.9,
+        )
+    fitting = [c for c in number.candidates if birth_from_number(c) == birth and sex_from_number(c) == sex]
+    if len(fitting) == 1:
+        c = fitting[0]
+        return Reconciled(c, birth, sex, min(id_score, 0.85) * 0.9, birth_score, sex_score)
+    if number.corrected:
+        c = number.value
+        return Reconciled(
+            c,
+            birth_from_number(c),
+            sex_from_number(c),
+            min(id_score, 0.6) * 0.8,
+            birth_score * 0.8,
+            sex_score * 0.8,
+        )
+    return Reconciled(number.value, birth, sex, min(id_score, 0.3) * 0.5, birth_score, sex_score)
+
+
+def raw_id_confidence(number: IdNumberRead, score: float) -> float:
+    """The number's confidence without reconciliation."""
+    if number.certain:
+        return score
+    if number.corrected:
+        return min(score, 0.6) * 0.8
+    return min(score, 0.3) * 0.5

@@ -1,0 +1,218 @@
+"""The engine's pipeline: decode, locate, rectify, orient, read, parse, crop."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine import parsing, reader
+from onboarding.ocr.engine.decode import decode_image, work_copy
+from onboarding.ocr.engine.layout import PORTRAIT
+from onboarding.ocr.engine.locate import locate_card
+from onboarding.ocr.engine.models import recognize_lines, text_probability
+from onboarding.ocr.engine.orientation import orient
+from onboarding.ocr.engine.signals import run_detectors
+from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point
+from onboarding.ocr.errors import ErrorCode, OcrError
+
+# The photo is searched for text at this longer side: card text stays 8+ px high down to a card
+# filling 30 % of the frame, and the detector costs ~40 ms here on two cores.
+LOCATE_MAX_SIDE = 512
+# Below this many photo pixels on the card's short side the number line's digits are too small
+# to read reliably (measured on generated specimens).
+MIN_CARD_SHORT_SIDE = 180
+# A rectified card whose text layout matches neither side this poorly is not an ID card.
+MIN_LAYOUT_SCORE = 0.12
+# Variance of the Laplacian (canonical card, grey) below which text is treated as unreadable
+# when the recogniser also struggles.
+BLUR_VARIANCE = 25.0
+JPEG_QUALITY = 90
+
+
+def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig = CardConfig()) -> OcrResult:  # noqa: B008 - frozen dataclass
+    """Read one photo or scan of a resident ID card; raise OcrError with the contract's code."""
+    started = time.perf_counter()
+    photo = decode_image(image)
+    work, scale = work_copy(photo)
+
+    prob = text_probability(work, max_side=LOCATE_MAX_SIDE)
+    ph, pw = prob.shape
+    small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    located = locate_card(small, prob)
+    if located is None:
+        raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
+    quad = located.quad * np.array([work.shape[1] / pw, work.shape[0] / ph])
+
+    short_side = _short_side(quad) / scale
+    card = reader.warp_card(work, quad)
+    card_prob = reader.text_map(card)
+    orientation = orient(card_prob)
+    if orientation.score < MIN_LAYOUT_SCORE:
+        raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
+    if short_side < MIN_CARD_SHORT_SIDE:
+        raise OcrError(
+            ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
+        )
+    if orientation.flipped:
+        card = np.ascontiguousarray(card[::-1, ::-1])
+        card_prob = np.ascontiguousarray(card_prob[::-1, ::-1])
+        quad = np.roll(quad, -2, axis=0)
+    detected = orientation.side
+    if side is not None and side is not detected:
+        raise OcrError(
+            ErrorCode.CARD_SIDE_ERROR,
+            f"（要求{_side_zh(side)}，图片为{_side_zh(detected)}）",
+            detail_en=f"(asked for {side.value}, the image shows {detected.value})",
+        )
+
+    lines = reader.field_lines(card_prob, detected)
+    crops = [reader.crop_line(card, line.box) for line in lines]
+    reads = recognize_lines(crops)
+    by_field: dict[str, list[tuple[str, float, reader.Line]]] = {}
+    for line, (text, score) in zip(lines, reads, strict=True):
+        by_field.setdefault(line.field, []).append((text, score, line))
+
+    fields, raw, confidence = _parse(by_field, detected, config)
+    if not any(fields.as_contract().values()):
+        sharp = _sharpness(card)
+        if sharp < BLUR_VARIANCE:
+            raise OcrError(ErrorCode.IMAGE_BLUR)
+        raise OcrError(ErrorCode.OCR_FAILED)
+
+    corners: list[Point] = [(float(x) / scale, float(y) / scale) for x, y in quad]
+    result = OcrResult(side=detected, fields=fields, confidence=confidence, corners=corners, raw_fields=raw)
+    if config.crop_id_card:
+        result.card_jpeg = _jpeg(card)
+    if config.crop_portrait and detected is CardSide.FRONT:
+        x0, y0, x1, y1 = PORTRAIT
+        result.portrait_jpeg = _jpeg(card[y0:y1, x0:x1])
+    run_detectors(work, card, corners, detected, config, result)
+    result.elapsed_ms = (time.perf_counter() - started) * 1000.0
+    return result
+
+
+def _side_zh(side: CardSide) -> str:
+    return "人像面" if side is CardSide.FRONT else "国徽面"
+
+
+def _short_side(quad: NDArray[np.float64]) -> float:
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    return min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
+
+
+def _sharpness(card: NDArray[np.uint8]) -> float:
+    gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+    return float(cv2.Laplacian(gray, cv2.CV_32F).var())
+
+
+def _jpeg(image: NDArray[np.uint8]) -> bytes:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise OcrError(ErrorCode.INTERNAL_ERROR, detail_en="JPEG encoding failed")
+    return bytes(buf.tobytes())
+
+
+def _best(reads: list[tuple[str, float, reader.Line]]) -> tuple[str, float]:
+    """The read of a single-line field: the first line (top-most) with any text."""
+    for text, score, _ in sorted(reads, key=lambda r: r[2].box[1]):
+        if parsing.strip_stamps(text).strip():
+            return text, score
+    return "", 0.0
+
+
+def _parse(
+    by_field: dict[str, list[tuple[str, float, reader.Line]]], side: CardSide, config: CardConfig
+) -> tuple[IdCardFields, IdCardFields, dict[str, float]]:
+    fields = IdCardFields()
+    conf: dict[str, float] = {}
+    if side is CardSide.BACK:
+        text, score = _best(by_field.get("Authority", []))
+        fields.authority = parsing.parse_authority(text)
+        conf["Authority"] = score if fields.authority else 0.0
+        text, score = _joined(by_field.get("ValidDate", []))
+        fields.valid_date, factor = parsing.parse_valid_date(text)
+        conf["ValidDate"] = score * factor
+        return fields, _copy(fields), {k: round(max(0.0, min(1.0, v)), 4) for k, v in conf.items()}
+
+    name_reads = sorted(by_field.get("Name", []), key=lambda r: r[2].box[1])
+    fields.name = parsing.parse_name([t for t, _, _ in name_reads[:1]])
+    conf["Name"] = _mean([s for _, s, _ in name_reads[:1]]) if fields.name else 0.0
+    sex_parts = [(t, s) for t, s, _ in by_field.get("Sex", [])]
+    nation_parts = [(t, s) for t, s, _ in by_field.get("Nation", [])]
+    for text, s, _ in by_field.get("SexNation", []):
+        # One piece spanning 性别 男 民族 汉: the nation follows its label's 族.
+        left, _, right = parsing.split_sex_nation(text)
+        sex_parts.append((left, s))
+        nation_parts.insert(0, (right, s))
+    sex_text = "".join(t for t, _ in sex_parts)
+    sex_score = min((s for _, s in sex_parts), default=0.0)
+    nation_text = "".join(t for t, _ in nation_parts)
+    score = min((s for _, s in nation_parts), default=0.0)
+    fields.sex = parsing.parse_sex(sex_text)
+    sex_score = sex_score if fields.sex else 0.0
+    fields.nation, factor = parsing.parse_nation(nation_text)
+    conf["Nation"] = score * factor
+    text, birth_score = _joined(by_field.get("Birth", []))
+    fields.birth, factor = parsing.parse_birth(text)
+    birth_score *= factor
+    addr = sorted(by_field.get("Address", []), key=lambda r: r[2].box[1])
+    fields.address = parsing.parse_address([t for t, _, _ in addr[:4]])
+    conf["Address"] = min((s for _, s, _ in addr[:4]), default=0.0) if fields.address else 0.0
+    number_text, id_score = _number_line(by_field.get("IdNum", []))
+    number = parsing.parse_id_number(number_text)
+    fields.id_num = number.value
+    raw = _copy(fields)
+    conf_raw_id = parsing.raw_id_confidence(number, id_score)
+    if config.enable_recognition_rectify and (number.certain or number.candidates):
+        rec = parsing.reconcile(
+            number=number,
+            id_score=id_score,
+            birth=fields.birth,
+            birth_score=birth_score,
+            sex=fields.sex,
+            sex_score=sex_score,
+        )
+        fields.id_num, fields.birth, fields.sex = rec.id_num, rec.birth, rec.sex
+        conf["IdNum"], conf["Birth"], conf["Sex"] = (
+            rec.id_confidence,
+            rec.birth_confidence,
+            rec.sex_confidence,
+        )
+    else:
+        conf["IdNum"], conf["Birth"], conf["Sex"] = conf_raw_id, birth_score, sex_score
+    return fields, raw, {k: round(max(0.0, min(1.0, v)), 4) for k, v in conf.items()}
+
+
+def _copy(fields: IdCardFields) -> IdCardFields:
+    c = fields.as_contract()
+    return IdCardFields(
+        name=c["Name"],
+        sex=c["Sex"],
+        nation=c["Nation"],
+        birth=c["Birth"],
+        address=c["Address"],
+        id_num=c["IdNum"],
+        authority=c["Authority"],
+        valid_date=c["ValidDate"],
+    )
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _joined(reads: list[tuple[str, float, reader.Line]]) -> tuple[str, float]:
+    ordered = sorted(reads, key=lambda r: (r[2].box[1], r[2].box[0]))
+    text = "".join(t for t, _, _ in ordered)
+    return text, min((s for _, s, _ in ordered), default=0.0)
+
+
+def _number_line(reads: list[tuple[str, float, reader.Line]]) -> tuple[str, float]:
+    """The number line is the read with the most digit-like characters (a stamp line has none)."""
+    if not reads:
+        return "", 0.0
+    best = max(reads, key=lambda r: len(parsing.normalise_id_chars(r[0])))
+    return best[0], best[1]
