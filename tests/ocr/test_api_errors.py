@@ -196,7 +196,7 @@ def test_it_uses_image_base64_when_both_are_given(live_server: Any, pair: Pair, 
 
 
 def test_it_limits_the_request_rate_per_secret_id(live_server: Any, pair: Pair, settings: Any) -> None:
-    settings.OCR_API_RATE_LIMIT_PER_SECOND = 2
+    settings.OCR_API_RATE_LIMIT_PER_SECOND = 1
     client = sdk_client(live_server.url, pair)
     codes = [_sdk_error(client, CardSide="FRONT").get_code() for _ in range(12)]
     assert "RequestLimitExceeded" in codes
@@ -245,3 +245,11 @@ def test_it_answers_an_unknown_version_and_other_methods(live_server: Any, setti
     assert response_of(raw)["Error"]["Code"] == "NoSuchVersion"  # type: ignore[index]
     put = requests.put(live_server.url + "/", data=b"{}", headers={"X-TC-Action": "IDCardOCR"}, timeout=10)
     assert response_of(put)["Error"]["Code"] == "UnsupportedProtocol"  # type: ignore[index]
+
+
+def test_it_accepts_the_sdks_unsigned_payload_mode(live_server: Any, pair: Pair) -> None:
+    client = sdk_client(live_server.url, pair)
+    client.profile.unsignedPayload = True
+    assert (
+        _sdk_error(client, ImageBase64="AAAA", CardSide="LEFT").get_code() == "FailedOperation.CardSideError"
+    )

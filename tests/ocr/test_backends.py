@@ -66,13 +66,16 @@ def test_it_retries_the_rate_limit_with_backoff(
 
     backend = TencentCloudBackend.from_settings()
     backend._sleep = sleep_into_the_next_window
-    # Wait for a fresh one-second window, then spend its only request.
-    time.sleep(1.0 - time.time() % 1.0 + 0.02)
-    with pytest.raises(OcrError):
-        backend.recognize(gif_bytes(), side=None, config=CardConfig())
-    slept.clear()
-    with pytest.raises(OcrError) as caught:
-        backend.recognize(gif_bytes(), side=None, config=CardConfig())
+    for _ in range(3):  # on a loaded machine the pair of calls may straddle a window: try again
+        # Wait for a fresh one-second window, then spend its only request.
+        time.sleep(1.0 - time.time() % 1.0 + 0.02)
+        with pytest.raises(OcrError):
+            backend.recognize(gif_bytes(), side=None, config=CardConfig())
+        slept.clear()
+        with pytest.raises(OcrError) as caught:
+            backend.recognize(gif_bytes(), side=None, config=CardConfig())
+        if slept:
+            break
     assert caught.value.code is ErrorCode.IMAGE_DECODE_FAILED  # got through on a later attempt
     assert len(slept) >= 1 and slept == sorted(slept)
     assert any("RequestLimitExceeded" in line for line in _api_lines(caplog))

@@ -138,6 +138,7 @@ def parse_config(raw: object) -> dict[str, bool]:
 
 def parse_request(params: Mapping[str, object]) -> IdCardRequest:
     """Validate the action's parameters (common parameters are allowed and ignored here)."""
+    params = {name: value for name, value in params.items() if value is not None}  # JSON null: omitted
     for name in params:
         if name not in REQUEST_PARAMETERS and name not in COMMON_PARAMETERS:
             raise OcrError(

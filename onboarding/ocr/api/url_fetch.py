@@ -128,7 +128,12 @@ def fetch_image(url: str, *, timeout: float = 3.0, max_bytes: int, allow_loopbac
                 left = _remaining(deadline)
                 response = session.get(
                     pinned,
-                    headers={"Host": host_header, "User-Agent": "idcard-onboarding-ocr/1"},
+                    # identity: no decompression, so the size cap counts the bytes that arrive
+                    headers={
+                        "Host": host_header,
+                        "User-Agent": "idcard-onboarding-ocr/1",
+                        "Accept-Encoding": "identity",
+                    },
                     timeout=(left, left),
                     stream=True,
                     allow_redirects=False,
