@@ -88,9 +88,7 @@ def queue_signal_counts(*, state: str = OPEN_STATE) -> tuple[dict[int, int], dic
 
 def known_finding_codes() -> list[str]:
     """Every finding code seen on an active finding (the choices of the queue's finding filter)."""
-    return sorted(
-        set(_active_findings().filter(warn_code__isnull=True).values_list("code", flat=True).distinct())
-    )
+    return sorted(set(_active_findings().values_list("code", flat=True).distinct()))
 
 
 def known_partners() -> list[tuple[str, str]]:

@@ -72,7 +72,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(
         request.GET or None, finding_codes=selectors.known_finding_codes(), partners=partners
     )
-    data = form.cleaned_data if form.is_valid() else {}
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # an unknown value drops that one filter; cleaned_data keeps the valid ones
+        data = form.cleaned_data
     state = data.get("state") or State.IN_REVIEW
     partner = data.get("partner", "")
     listing = verification_list_for_review(
