@@ -202,6 +202,20 @@ KYC_STUCK_PROCESSING_MINUTES = env.int("KYC_STUCK_PROCESSING_MINUTES", default=1
 KYC_DRAFT_EXPIRY_DAYS = env.int("KYC_DRAFT_EXPIRY_DAYS", default=7)
 KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=8 * 1024 * 1024)
 KYC_MAX_UPLOAD_PIXELS = env.int("KYC_MAX_UPLOAD_PIXELS", default=40_000_000)
+KYC_CLAIM_MINUTES = env.int("KYC_CLAIM_MINUTES", default=30)
+# The kyc periodic jobs (run by `celery beat`; each is a service in onboarding/kyc/services.py).
+CELERY_BEAT_SCHEDULE["kyc-requeue-stuck"] = {
+    "task": "onboarding.kyc.tasks.verification_requeue_stuck",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["kyc-expire-stale-drafts"] = {
+    "task": "onboarding.kyc.tasks.verification_expire_stale_drafts",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["kyc-purge-images"] = {
+    "task": "onboarding.kyc.tasks.verification_purge_images",
+    "schedule": 6 * 3600.0,
+}
 
 # --- Partner API (onboarding/partners)
 PARTNER_API_RATE_LIMIT_PER_SECOND = env.int("PARTNER_API_RATE_LIMIT_PER_SECOND", default=20)

@@ -752,7 +752,7 @@ def verification_submit(
 
 
 def _claim_minutes() -> int:
-    return int(getattr(settings, "KYC_CLAIM_MINUTES", 30))
+    return int(settings.KYC_CLAIM_MINUTES)
 
 
 def _reviewer(actor: Actor) -> Any:
