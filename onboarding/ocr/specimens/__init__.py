@@ -16,6 +16,7 @@ from onboarding.ocr.specimens.identity import (
     id_check_char,
     random_identity,
     regions,
+    with_invalid_validity,
 )
 from onboarding.ocr.specimens.photo import (
     OCCLUDERS,
@@ -44,4 +45,5 @@ __all__ = [
     "random_identity",
     "regions",
     "specimen_photo",
+    "with_invalid_validity",
 ]

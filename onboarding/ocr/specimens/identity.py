@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ __all__ = [
     "id_check_char",
     "random_identity",
     "regions",
+    "with_invalid_validity",
 ]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -165,8 +166,13 @@ class Identity:
     valid_from: date
     valid_to: date | None  # None = 长期
     region: Region
+    # What the back prints instead of the dates above, for tampered or mis-issued cards (a validity
+    # that cannot be right, e.g. "2015.06.31-2035.06.31"); None on every genuine card.
+    printed_valid_date: str | None = None
 
     def valid_date_text(self) -> str:
+        if self.printed_valid_date is not None:
+            return self.printed_valid_date
         end = "长期" if self.valid_to is None else self.valid_to.strftime("%Y.%m.%d")
         return f"{self.valid_from.strftime('%Y.%m.%d')}-{end}"
 
@@ -318,3 +324,24 @@ def _random_validity(
     issue = valid_on or today
     span = _span_years(_age_on(birth, issue))
     return issue, None if span is None else _add_years(issue, span)
+
+
+def with_invalid_validity(identity: Identity, rng: random.Random) -> Identity:
+    """The same holder with a printed validity that cannot be right (for InvalidDateWarn).
+
+    One of: the end before the start, a span that no age gives (7 or 15 years), or a day that does
+    not exist (31 June, 30 February).
+    """
+    start = identity.valid_from
+    kind = rng.choice(("end_before_start", "wrong_span", "impossible_date"))
+    if kind == "end_before_start":
+        end = _add_years(start, -rng.choice((1, 5, 10)))
+        text = f"{start:%Y.%m.%d}-{end:%Y.%m.%d}"
+    elif kind == "wrong_span":
+        end = _add_years(start, rng.choice((7, 15)))
+        text = f"{start:%Y.%m.%d}-{end:%Y.%m.%d}"
+    else:
+        month, day = rng.choice(((6, 31), (2, 30), (4, 31), (9, 31), (11, 31)))
+        year = start.year
+        text = f"{year}.{month:02d}.{day:02d}-{year + 20}.{month:02d}.{day:02d}"
+    return replace(identity, printed_valid_date=text)
