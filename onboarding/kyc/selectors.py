@@ -64,6 +64,8 @@ def verification_get(*, public_id: Any) -> Verification:
 
 def verification_get_for_user(*, user: Any, public_id: Any) -> Verification:
     """The user's own case; someone else's is a 404, exactly like a missing one."""
+    if user is None or user.pk is None:  # anonymous: user_id=None would match every partner case
+        raise Http404("No such verification")
     verification = Verification.objects.filter(public_id=public_id, user_id=user.pk).first()
     if verification is None:
         raise Http404("No such verification")
@@ -71,7 +73,9 @@ def verification_get_for_user(*, user: Any, public_id: Any) -> Verification:
 
 
 def verification_latest_for_user(*, user: Any) -> Verification | None:
-    """The user's newest case, whatever its state."""
+    """The user's newest case, whatever its state (None for an anonymous user)."""
+    if user is None or user.pk is None:
+        return None
     return Verification.objects.filter(user_id=user.pk).order_by("-created", "-pk").first()
 
 

@@ -44,3 +44,25 @@ def test_progress_says_what_happens_next(uploaded: Callable[..., Verification]) 
     assert progress["state"] == "draft" and progress["form_ready"] is False
     assert {s["status"] for s in progress["sides"].values()} == {"uploaded"}
     assert progress["message_en"]
+
+
+def test_an_anonymous_user_never_gets_a_partner_case(db: None) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from onboarding.kyc import services
+    from onboarding.kyc.audit import Actor
+
+    partner_case = services.verification_start(
+        partner_id="7d8f3d0e-0f4e-4a57-9a43-1f2a8b1c2d3e", actor=Actor.system()
+    )
+    with pytest.raises(Http404):
+        selectors.verification_get_for_user(user=AnonymousUser(), public_id=partner_case.public_id)
+    assert selectors.verification_latest_for_user(user=AnonymousUser()) is None
+
+
+def test_another_users_case_is_a_404(uploaded: Callable[..., Verification], other_user: object) -> None:
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        selectors.verification_get_for_user(user=other_user, public_id=uploaded().public_id)
