@@ -149,3 +149,22 @@ def receiver(settings: Any) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def specimen() -> dict[str, Any]:
+    """One adult holder with a card valid today, photographed square-on on both sides (drawn 样本 cards)."""
+    import datetime
+    import random
+
+    from onboarding.ocr.engine.types import CardSide
+    from onboarding.ocr.specimens import PhotoConditions, random_identity, specimen_photo
+
+    today = datetime.date.today()
+    rng = random.Random(11)
+    person = random_identity(rng, today=today, valid_on=today)
+    while (today - person.birth).days < 365 * 25:
+        person = random_identity(rng, today=today, valid_on=today)
+    front, _ = specimen_photo(rng, CardSide.FRONT, PhotoConditions(), today=today, identity=person)
+    back, _ = specimen_photo(rng, CardSide.BACK, PhotoConditions(), today=today, identity=person)
+    return {"front": front.jpeg, "back": back.jpeg, "fields": person.contract_fields(), "person": person}

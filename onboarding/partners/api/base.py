@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -47,6 +50,13 @@ class PartnerAPIView(APIView):
     parser_classes = (JSONParser,)
     # HTTP method -> scope the key needs.
     required_scopes: ClassVar[dict[str, str]] = {}
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The site defaults to Chinese; API clients get English messages unless they ask otherwise.
+        if "HTTP_ACCEPT_LANGUAGE" in request.META:
+            return super().dispatch(request, *args, **kwargs)
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return partner_exception_handler
