@@ -115,8 +115,15 @@
     });
   }
 
+  function required(side) {
+    return slot(side).dataset.required === "1";
+  }
+
   function maybeUpload() {
-    if (busy || navigated || !chosen.front || !chosen.back) return;
+    if (busy || navigated) return;
+    // Sides with a stored photo that was read fine are optional on a second attempt.
+    if ((required("front") && !chosen.front) || (required("back") && !chosen.back)) return;
+    if (!chosen.front && !chosen.back) return;
     upload();
   }
 
@@ -141,6 +148,7 @@
         if (sides[side]) {
           setSlotError(side, sides[side]);
           chosen[side] = null;
+          slot(side).dataset.required = "1";
           slot(side).classList.remove("filled");
         }
       });
@@ -177,8 +185,9 @@
     setFormError("");
     var data = new FormData();
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
-    data.append("front", chosen.front.blob, chosen.front.name || "front.jpg");
-    data.append("back", chosen.back.blob, chosen.back.name || "back.jpg");
+    ["front", "back"].forEach(function (side) {
+      if (chosen[side]) data.append(side, chosen[side].blob, chosen[side].name || side + ".jpg");
+    });
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("Accept", "application/json");
@@ -248,6 +257,13 @@
     e.preventDefault();
     maybeUpload();
   });
+  // Opened while the photos are still being read (a reload, or a worker is slow): wait for them.
+  if (form.dataset.processing === "1") {
+    busy = true;
+    showProgress(text.reading, null);
+    poll(form.dataset.progressUrl, Date.now(), POLL_FIRST_MS);
+  }
+
   // Without JS the form posts both files as a plain multipart form; with it, the button is not needed.
   var plainSubmit = document.getElementById("upload-submit");
   if (plainSubmit) plainSubmit.hidden = true;
