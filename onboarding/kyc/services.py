@@ -259,6 +259,8 @@ def verification_attach_image(
         # The file is written to private storage (under a random key) before anything is queued.
         image.file.save("upload", ContentFile(content), save=False)
         image.save()
+        # Activity keeps a draft from expiring; no version bump, as nothing a reviewer sees changed.
+        Verification.objects.filter(pk=verification.pk).update(updated=now)
         audit_record(
             verification=verification,
             actor=actor,
