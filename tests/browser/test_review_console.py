@@ -61,18 +61,20 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
     browser: Browser,
     page: Page,
     artifacts: Path,
-    make_case: Callable[..., Verification],
-    specimens: list[Specimen],
-    reviewer: User,
+    request: pytest.FixtureRequest,
 ) -> None:
-    to_approve = make_case(0, warnings={"FRONT": [-9102]})
-    to_retake = make_case(1, warnings={"BACK": [-9107]})
+    # The review tests' fixtures, imported above; asked for by name so they are not shadowed here.
+    new_case: Callable[..., Verification] = request.getfixturevalue("make_case")
+    cards: list[Specimen] = request.getfixturevalue("specimens")
+    me: User = request.getfixturevalue("reviewer")
+    to_approve = new_case(0, warnings={"FRONT": [-9102]})
+    to_retake = new_case(1, warnings={"BACK": [-9107]})
     assert to_approve.state == to_retake.state == "in_review"
 
     # Sign in through the console's own login page.
     page.goto(f"{live_server}/review/")
     expect(page).to_have_url(f"{live_server}/review/login/?next=/review/")
-    page.locator("#id_username").fill(reviewer.username)
+    page.locator("#id_username").fill(me.username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#sign-in").click()
     expect(page.locator("#queue-table")).to_be_visible()
@@ -91,15 +93,13 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
     front.locator('[data-zoom="in"]').click()
     front.locator('[data-zoom="in"]').click()
     expect(front.locator("[data-zoom-level]")).to_have_text("156%")
-    number = specimens[0].identity.id_num
+    number = cards[0].identity.id_num
     expect(page.locator('tr[data-field="IdNum"] td.ocr')).to_have_text(mask_id_number(number))
     page.locator("#reveal").click()
     expect(page.locator('tr[data-field="IdNum"] td.ocr')).to_have_text(number)
     expect(page.locator('#signals li[data-warn="-9102"]')).to_be_visible()
     shot(page, artifacts, "review-02-case")
-    viewed = AuditEvent.objects.filter(
-        verification=to_approve, action="pii.viewed", actor_label=reviewer.username
-    )
+    viewed = AuditEvent.objects.filter(verification=to_approve, action="pii.viewed", actor_label=me.username)
     assert any("IdNum" in event.after["fields"] for event in viewed)
 
     page.locator("#approve").click()
@@ -117,7 +117,7 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
 
     to_approve.refresh_from_db()
     to_retake.refresh_from_db()
-    assert to_approve.state == "approved" and to_approve.decided_by == reviewer
+    assert to_approve.state == "approved" and to_approve.decided_by == me
     assert to_retake.state == "resubmission_requested" and to_retake.resubmission_sides == ["BACK"]
 
     # A decided case is read-only.
