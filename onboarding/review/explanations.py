@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onboarding.kyc import catalog
 from onboarding.ocr.engine.types import WarnCode
 
 
@@ -233,3 +234,17 @@ def explain_warning(code: int) -> Explanation:
 def explain_finding(code: str) -> Explanation | None:
     """The reviewer's explanation of a finding code, or None when the stored message must serve."""
     return FINDINGS.get(code)
+
+
+def finding_title(code: str, *, language: str) -> str:
+    """A short name for a finding code: the reviewer's title when there is one, else the code."""
+    found = FINDINGS.get(code)
+    if found is None and code in _WARNING_FINDINGS:
+        found = explain_warning(_WARNING_FINDINGS[code])
+    return found.title(language=language) if found else code
+
+
+# The kyc app files each OCR warning as a finding with its own code ("ocr.copy" for -9102 and -9108).
+_WARNING_FINDINGS: dict[str, int] = {}
+for _warn_code, _explained in catalog.WARNINGS.items():
+    _WARNING_FINDINGS.setdefault(_explained.code, int(_warn_code))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.kyc.models import REJECT_REASONS, Side, State
 from onboarding.ocr.engine.types import WarnCode
-from onboarding.review.explanations import explain_warning
+from onboarding.review.explanations import explain_warning, finding_title
 
 # The states a reviewer filters by: the open ones first, then the decided ones (to look back).
 QUEUE_STATES = (
@@ -51,6 +51,11 @@ def warning_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _finding_label(code: str) -> str:
+    title = finding_title(code, language=get_language() or "zh")
+    return code if title == code else f"{title} ({code})"
+
+
 class QueueFilterForm(forms.Form):
     """GET filters of the queue; every field optional, unknown values ignored."""
 
@@ -71,7 +76,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("Open cases"))] + [(s.value, s.label) for s in QUEUE_STATES]
         self.fields["warning"].choices = warning_choices()
-        self.fields["finding"].choices = [(code, code) for code in finding_codes]
+        self.fields["finding"].choices = [(code, _finding_label(code)) for code in finding_codes]
         self.fields["partner"].choices = [("", _("Any source")), ("none", _("Own sign-ups")), *partners]
 
 

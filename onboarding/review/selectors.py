@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from onboarding.core.lib.masking import mask_id_number, mask_name
 from onboarding.kyc.models import FieldName, FieldValue, Finding, Severity, State, Verification
+from onboarding.review.explanations import explain_warning, finding_title
 
 OPEN_STATE = State.IN_REVIEW
 
@@ -20,8 +21,8 @@ class QueueRow:
     verification: Verification
     name_masked: str
     id_number_masked: str
-    warning_codes: list[int] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (code, title)
+    findings: list[tuple[str, str, str]] = field(default_factory=list)  # (code, severity, title)
     claimed_by_label: str = ""
     claimed_by_me: bool = False
     claim_expires_at: datetime.datetime | None = None
@@ -33,7 +34,11 @@ def _active_findings() -> QuerySet[Finding]:
 
 
 def queue_rows(
-    *, verifications: list[Verification], reviewer_id: int, now: datetime.datetime | None = None
+    *,
+    verifications: list[Verification],
+    reviewer_id: int,
+    language: str,
+    now: datetime.datetime | None = None,
 ) -> list[QueueRow]:
     """One row per verification of a page: masked identity, warnings, findings and who holds the claim."""
     now = now or timezone.now()
@@ -57,8 +62,15 @@ def queue_rows(
                 verification=v,
                 name_masked=mask_name(values.get(FieldName.NAME, "")),
                 id_number_masked=mask_id_number(values.get(FieldName.ID_NUM, "")),
-                warning_codes=sorted({f.warn_code for f in findings if f.warn_code is not None}),
-                findings=[f for f in findings if f.warn_code is None and f.severity != Severity.INFO],
+                warnings=[
+                    (code, explain_warning(code).title(language=language))
+                    for code in sorted({f.warn_code for f in findings if f.warn_code is not None})
+                ],
+                findings=[
+                    (f.code, f.severity, finding_title(f.code, language=language))
+                    for f in findings
+                    if f.warn_code is None and f.severity != Severity.INFO
+                ],
                 claimed_by_label=v.claimed_by.get_username() if live and v.claimed_by else "",
                 claimed_by_me=live and v.claimed_by_id == reviewer_id,
                 claim_expires_at=v.claim_expires_at if live else None,

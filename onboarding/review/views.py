@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +31,7 @@ from onboarding.kyc.services import (
 from onboarding.review import charts, selectors
 from onboarding.review.access import decider_required, reviewer_required
 from onboarding.review.casefile import build_case_file, owner_label
-from onboarding.review.explanations import explain_finding, explain_warning
+from onboarding.review.explanations import explain_warning, finding_title
 from onboarding.review.forms import (
     AGE_HOURS,
     ApproveForm,
@@ -45,6 +44,14 @@ from onboarding.review.numbers import AGE_BUCKETS, numbers_for
 from onboarding.review.roles import can_decide, can_view_personal_data
 
 PAGE_SIZE = 25
+# Green for approvals (light when automatic), red for rejections, indigo for re-uploads, amber for waiting.
+OUTCOME_COLORS = {
+    State.AUTO_APPROVED: "#4ade80",
+    State.APPROVED: "#17803d",
+    State.REJECTED: "#c8102e",
+    State.RESUBMISSION_REQUESTED: "#3730a3",
+    State.IN_REVIEW: "#b45309",
+}
 
 
 class ReviewLoginView(LoginView):
@@ -87,15 +94,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         unclaimed_only=data.get("claim") == "unclaimed",
     )
     now = timezone.now()
+    lang = _language()
     items = listing.items
     if partner == "none":
         items = items.filter(partner_id__isnull=True)
     if data.get("claim") == "mine":
         items = items.filter(claimed_by=request.user, claim_expires_at__gt=now)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.queue_rows(verifications=list(page.object_list), reviewer_id=request.user.pk, now=now)
+    rows = selectors.queue_rows(
+        verifications=list(page.object_list), reviewer_id=request.user.pk, language=lang, now=now
+    )
     warning_counts, finding_counts = selectors.queue_signal_counts(state=state)
-    lang = _language()
     query = request.GET.copy()
     query.pop("page", None)
     state_query = query.copy()
@@ -114,25 +123,14 @@ def queue(request: HttpRequest) -> HttpResponse:
                 (code, explain_warning(code).title(language=lang), n)
                 for code, n in sorted(warning_counts.items())
             ],
-            "finding_counts": [(code, _finding_title(code), n) for code, n in sorted(finding_counts.items())],
+            "finding_counts": [
+                (code, finding_title(code, language=lang), n) for code, n in sorted(finding_counts.items())
+            ],
             "querystring": query.urlencode(),
             "state_querystring": state_query.urlencode(),
             "now": now,
         },
     )
-
-
-def _finding_title(code: str) -> str:
-    explanation = explain_finding(code)
-    return explanation.title(language=_language()) if explanation else code
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """A ``next`` URL on this host, or ``fallback`` (never an open redirect)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 @require_GET
@@ -157,6 +155,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
             title=str(_("Cases per day (by submission)")),
             labels=labels,
             series={state_labels[s]: v for s, v in n.per_day.items()},
+            colors=[OUTCOME_COLORS[s] for s in n.per_day],
             stacked=True,
             x_label_rotation=-45 if days > 14 else 0,
         ),
@@ -175,6 +174,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
             title=str(_("Backlog by waiting time")),
             labels=[label for _bound, label in AGE_BUCKETS],
             series={str(_("Cases in review")): n.backlog_by_age},
+            colors=["#b45309"],
         ),
         "chart_warnings": charts.bar_chart(
             title=str(_("OCR warnings by code (cases)")),
@@ -182,6 +182,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
                 f"{code} {explain_warning(code).title(language=lang)}" for code, _n in n.warnings_by_code
             ],
             series={str(_("Cases")): [count for _code, count in n.warnings_by_code]},
+            colors=["#b45309"],
             horizontal=True,
             height=max(220, 40 * len(n.warnings_by_code) + 120),
         ),
