@@ -60,3 +60,14 @@ def test_it_refuses_a_stale_version() -> None:
     # The stale copy still thinks in_review (a legal move), so the version guard is what stops it.
     assert info.value.code == "conflict"
     assert Verification.objects.get(pk=verification.pk).state == State.APPROVED
+
+
+def test_the_warning_codes_match_the_engine() -> None:
+    from onboarding.kyc.catalog import WARNINGS
+    from onboarding.kyc.catalog import WarnCode as KycWarnCode
+    from onboarding.ocr.engine.types import WarnCode
+
+    assert {m.name: m.value for m in WarnCode} == {
+        k: v for k, v in vars(KycWarnCode).items() if not k.startswith("_")
+    }
+    assert set(WARNINGS) == {m.value for m in WarnCode}
