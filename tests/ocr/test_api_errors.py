@@ -253,3 +253,19 @@ def test_it_accepts_the_sdks_unsigned_payload_mode(live_server: Any, pair: Pair)
     assert (
         _sdk_error(client, ImageBase64="AAAA", CardSide="LEFT").get_code() == "FailedOperation.CardSideError"
     )
+
+
+@pytest.mark.parametrize(
+    ("sign_method", "http_method"), [("HmacSHA256", "GET"), ("HmacSHA256", "POST"), ("HmacSHA1", "GET")]
+)
+def test_it_verifies_the_older_parameter_signature(
+    live_server: Any, pair: Pair, sign_method: str, http_method: str
+) -> None:
+    client = sdk_client(live_server.url, pair, method=http_method, language="en-US")
+    client.profile.signMethod = sign_method
+    error = _sdk_error(client, ImageBase64="AAAA", CardSide="LEFT")
+    assert error.get_code() == "FailedOperation.CardSideError"
+    assert error.get_message().startswith("Wrong side")
+    bad = sdk_client(live_server.url, Pair(pair.secret_id, "wrong"), method=http_method)
+    bad.profile.signMethod = sign_method
+    assert _sdk_error(bad, ImageBase64="AAAA").get_code() == "AuthFailure.SignatureFailure"

@@ -6,6 +6,7 @@ SignedHeaders, and hashes the body bytes exactly as received, so any conforming 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -213,3 +214,53 @@ def verify_request(
     if not ok:
         raise OcrError(ErrorCode.AUTH_SIGNATURE_FAILURE)
     return auth
+
+
+# --- The older API 3.0 signature (HmacSHA256 / HmacSHA1 over the parameters), which the SDKs still offer
+# (ClientProfile(signMethod="HmacSHA256")) and the seed's GET examples use (`&<公共请求参数>`).
+_V1_METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
+
+
+def v1_string_to_sign(*, method: str, host: str, params: Mapping[str, str]) -> str:
+    """METHOD + host + "/?" + the parameters (Signature excluded, `_` read as `.`) sorted, joined raw."""
+    items = sorted((name.replace("_", "."), value) for name, value in params.items() if name != "Signature")
+    return f"{method.upper()}{host}/?" + "&".join(f"{name}={value}" for name, value in items)
+
+
+def v1_signature(*, secret_key: str, to_sign: str, method: str = "HmacSHA256") -> str:
+    digest = hmac.new(secret_key.encode("utf-8"), to_sign.encode("utf-8"), _V1_METHODS[method]).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def verify_v1_request(
+    *,
+    method: str,
+    host: str,
+    params: Mapping[str, str],
+    now: float,
+    lookup_secret: Callable[[str], str | None],
+) -> str:
+    """Verify a request signed with the older parameter signature; return its SecretId or raise OcrError."""
+    secret_id = params.get("SecretId", "")
+    sign_method = params.get("SignatureMethod") or "HmacSHA1"  # the protocol's default when absent
+    timestamp = params.get("Timestamp", "")
+    given = params.get("Signature", "")
+    if not secret_id or not given or sign_method not in _V1_METHODS or not timestamp.isdigit():
+        raise OcrError(
+            ErrorCode.AUTH_INVALID_AUTHORIZATION,
+            "签名参数缺失或无效。",
+            detail_en="The signature parameters are missing or invalid.",
+        )
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        raise OcrError(ErrorCode.AUTH_SIGNATURE_EXPIRE)
+    secret_key = lookup_secret(secret_id)
+    if secret_key is None:
+        raise OcrError(ErrorCode.AUTH_SECRET_ID_NOT_FOUND)
+    expected = v1_signature(
+        secret_key=secret_key,
+        to_sign=v1_string_to_sign(method=method, host=host, params=params),
+        method=sign_method,
+    )
+    if not hmac.compare_digest(expected.encode("ascii"), given.encode("utf-8")):
+        raise OcrError(ErrorCode.AUTH_SIGNATURE_FAILURE)
+    return secret_id

@@ -19,7 +19,7 @@ from django.http.multipartparser import MultiPartParserError
 
 from onboarding.ocr.api import contract
 from onboarding.ocr.api.limits import rate_limit_exceeded
-from onboarding.ocr.api.signing import verify_request
+from onboarding.ocr.api.signing import verify_request, verify_v1_request
 from onboarding.ocr.api.url_fetch import fetch_image
 from onboarding.ocr.errors import ErrorCode, OcrError
 from onboarding.ocr.models import ApiCredential
@@ -74,17 +74,24 @@ def _lower_headers(request: HttpRequest) -> dict[str, str]:
     return {name.lower(): value for name, value in request.headers.items()}
 
 
+def _v1_params(request: HttpRequest) -> dict[str, str] | None:
+    """The parameters of a request signed the older way (Signature among them), else None."""
+    if request.method == "GET":
+        source = request.GET
+    elif (request.content_type or "").lower() in _FORM_TYPES:
+        try:
+            source = request.POST
+        except MultiPartParserError:
+            return None
+    else:
+        return None
+    if "Signature" not in source:
+        return None
+    return {key: source[key] for key in source}
+
+
 def _authenticate(request: HttpRequest, *, headers: dict[str, str], body: bytes) -> str:
     """The caller's SecretId ("" when unauthenticated use is allowed and no signature was sent)."""
-    if "authorization" not in headers:
-        if settings.OCR_API_ALLOW_UNAUTHENTICATED:
-            return ""
-        if "Signature" in request.GET:
-            raise OcrError(
-                ErrorCode.AUTH_INVALID_AUTHORIZATION,
-                "仅支持 TC3-HMAC-SHA256 签名。",
-                detail_en="Only TC3-HMAC-SHA256 signing is supported.",
-            )
     found: list[ApiCredential] = []
 
     def lookup(secret_id: str) -> str | None:
@@ -94,6 +101,21 @@ def _authenticate(request: HttpRequest, *, headers: dict[str, str], body: bytes)
         found.append(credential)
         return str(credential.secret_key)
 
+    if "authorization" not in headers:
+        signed_params = _v1_params(request)
+        if signed_params is not None:
+            secret_id = verify_v1_request(
+                method=request.method or "GET",
+                host=headers.get("host", ""),
+                params=signed_params,
+                now=time.time(),
+                lookup_secret=lookup,
+            )
+            if found:
+                credential_mark_used(credential=found[0])
+            return secret_id
+        if settings.OCR_API_ALLOW_UNAUTHENTICATED:
+            return ""
     auth = verify_request(
         method=request.method or "GET",
         query_string=request.META.get("QUERY_STRING", ""),
@@ -174,6 +196,8 @@ def tencent_api(request: HttpRequest) -> HttpResponse:
         headers = _lower_headers(request)
         secret_id = _authenticate(request, headers=headers, body=body)
         params = _params(request, body)
+        if isinstance(params.get("Language"), str):  # the older signature carries it as a parameter
+            language = "en-US" if str(params["Language"]).lower().startswith("en") else "zh-CN"
         action = _check_action(request, params)
         if rate_limit_exceeded(
             key=_client_key(request, secret_id), limit=settings.OCR_API_RATE_LIMIT_PER_SECOND
