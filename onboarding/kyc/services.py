@@ -242,6 +242,15 @@ def verification_attach_image(
     )
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
+        # Serialise uploads to one case, and re-check the state under the lock (OCR may have started).
+        locked_state = (
+            Verification.objects.select_for_update()
+            .filter(pk=verification.pk)
+            .values_list("state", flat=True)
+            .first()
+        )
+        verification.state = locked_state or verification.state
+        _require_state(verification, IMAGE_EDITABLE_STATES, doing="change the photos")
         now = timezone.now()
         replaced = CardImage.objects.filter(
             verification=verification, side=side, superseded_at__isnull=True
