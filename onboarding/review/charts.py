@@ -97,6 +97,7 @@ def line_chart(
         **_config(title=title, height=height),
         range=y_range,
         allow_interruptions=True,
+        dots_size=4,
         x_label_rotation=x_label_rotation,
         show_minor_x_labels=False,
     )

@@ -93,6 +93,16 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
     front.locator('[data-zoom="in"]').click()
     front.locator('[data-zoom="in"]').click()
     expect(front.locator("[data-zoom-level]")).to_have_text("156%")
+    image = front.locator(".zoom-frame img")
+    before_drag = image.evaluate("img => img.style.transform")
+    box = front.locator(".zoom-frame").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 40, steps=5)
+    page.mouse.up()
+    assert image.evaluate("img => img.style.transform") != before_drag  # dragged to pan
+    front.screenshot(path=str(artifacts / "review-02a-zoomed-photo.png"))
     number = cards[0].identity.id_num
     expect(page.locator('tr[data-field="IdNum"] td.ocr')).to_have_text(mask_id_number(number))
     page.locator("#reveal").click()
