@@ -101,32 +101,30 @@ def _authenticate(request: HttpRequest, *, headers: dict[str, str], body: bytes)
         found.append(credential)
         return str(credential.secret_key)
 
-    if "authorization" not in headers:
-        signed_params = _v1_params(request)
-        if signed_params is not None:
-            secret_id = verify_v1_request(
-                method=request.method or "GET",
-                host=headers.get("host", ""),
-                params=signed_params,
-                now=time.time(),
-                lookup_secret=lookup,
-            )
-            if found:
-                credential_mark_used(credential=found[0])
-            return secret_id
-        if settings.OCR_API_ALLOW_UNAUTHENTICATED:
-            return ""
-    auth = verify_request(
-        method=request.method or "GET",
-        query_string=request.META.get("QUERY_STRING", ""),
-        headers=headers,
-        body=body,
-        now=time.time(),
-        lookup_secret=lookup,
-    )
+    now = time.time()
+    v1_params = None if "authorization" in headers else _v1_params(request)
+    if v1_params is not None:
+        secret_id = verify_v1_request(
+            method=request.method or "GET",
+            host=headers.get("host", ""),
+            params=v1_params,
+            now=now,
+            lookup_secret=lookup,
+        )
+    elif "authorization" not in headers and settings.OCR_API_ALLOW_UNAUTHENTICATED:
+        return ""
+    else:  # TC3-HMAC-SHA256; a request with no signature at all is refused here as InvalidAuthorization
+        secret_id = verify_request(
+            method=request.method or "GET",
+            query_string=request.META.get("QUERY_STRING", ""),
+            headers=headers,
+            body=body,
+            now=now,
+            lookup_secret=lookup,
+        ).secret_id
     if found:
         credential_mark_used(credential=found[0])
-    return auth.secret_id
+    return secret_id
 
 
 def _params(request: HttpRequest, body: bytes) -> dict[str, object]:
