@@ -106,3 +106,24 @@ def test_signals_tell_listeners_after_commit(
         verification_event.disconnect(listener)
         verification_event.disconnect(broken)
     assert seen == [("verification.completed", "needs_input"), ("verification.decided", "auto_approved")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_runs_after_a_real_commit(fake_backend: FakeBackend) -> None:
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from tests.kyc.conftest import BACK_PNG, FRONT_PNG
+
+    owner = User.objects.create_user(username="13900139000", password="x-Strong-pass-1")
+    actor = Actor.for_user(owner)
+    verification = services.verification_start(user=owner, actor=actor)
+    for side, content in (("FRONT", FRONT_PNG), ("BACK", BACK_PNG)):
+        services.verification_attach_image(
+            verification=verification, side=side, content=content, filename="x.png", actor=actor
+        )
+    with transaction.atomic():
+        services.verification_request_ocr(verification=verification, actor=actor)
+        assert fake_backend.calls == []  # nothing is queued before the commit
+    verification.refresh_from_db()
+    assert verification.state == "needs_input" and sorted(fake_backend.calls) == ["BACK", "FRONT"]
