@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -22,6 +26,20 @@ CHECKS = [
 ]
 
 
+@pytest.fixture
+def _keep_the_test_connection() -> Iterator[None]:
+    # schemathesis drives the WSGI app directly; like Django's test client, keep the request signals from
+    # closing the connection that holds the test's transaction (PostgreSQL would lose it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
 def test_the_api_keeps_to_its_schema(acme: PartnerKey, settings: Any) -> None:
     """A few generated requests per operation (bounded, derandomized): never a 5xx, every answer as documented."""
     # schemathesis' own pytest plugin does not run under pytest 9.2, so the operations are driven here.

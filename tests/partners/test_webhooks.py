@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -254,3 +255,23 @@ def test_staff_see_attempts_and_replay_from_the_admin(
     replay = WebhookDelivery.objects.get(replay_of=delivery)
     assert replay.status == DeliveryStatus.SUCCEEDED
     assert replay.event_id == delivery.event_id
+
+
+def test_the_receiver_code_in_the_partner_guide_verifies_a_real_delivery(
+    acme: PartnerKey, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "partners.md").read_text(encoding="utf-8")
+    section = guide.split("### Verifying a webhook", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/partners.md", "exec"), namespace)
+    verify_webhook = namespace["verify_webhook"]
+
+    register(acme, receiver)
+    emit(acme, django_capture_on_commit_callbacks)
+    got = receiver.received[0]
+    assert verify_webhook(receiver.secret, got.headers["X-Signature"], got.body)
+    assert not verify_webhook(
+        receiver.secret, got.headers["X-Signature"], got.body.replace(b"approved", b"rejected")
+    )
+    assert not verify_webhook("whsec_other", got.headers["X-Signature"], got.body)
