@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from onboarding.review.roles import can_decide, is_reviewer
@@ -24,7 +25,7 @@ def reviewer_required(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("review:login"))
         if not is_reviewer(request.user):
-            raise PermissionDenied("The review console is for reviewers.")
+            return render(request, "review/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -28,6 +28,10 @@ AGE_CHOICES = (
     ("72h", _("Waiting over 3 days")),
 )
 AGE_HOURS = {"1h": 1, "4h": 4, "24h": 24, "72h": 72}
+ORDER_CHOICES = (
+    ("", _("Oldest first")),
+    ("newest", _("Newest first")),
+)
 CLAIM_CHOICES = (
     ("", _("Anyone's")),
     ("mine", _("Claimed by me")),
@@ -65,6 +69,7 @@ class QueueFilterForm(forms.Form):
     partner = forms.ChoiceField(required=False, label=_("Partner"))
     age = forms.ChoiceField(required=False, choices=AGE_CHOICES, label=_("Age"))
     claim = forms.ChoiceField(required=False, choices=CLAIM_CHOICES, label=_("Claim"))
+    order = forms.ChoiceField(required=False, choices=ORDER_CHOICES, label=_("Order"))
 
     def __init__(
         self,

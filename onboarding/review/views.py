@@ -92,6 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         partner_id=partner if partner not in ("", "none") else None,
         older_than_hours=AGE_HOURS.get(data.get("age", "")),
         unclaimed_only=data.get("claim") == "unclaimed",
+        newest_first=data.get("order") == "newest",
     )
     now = timezone.now()
     lang = _language()
@@ -129,6 +130,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
             "state_querystring": state_query.urlencode(),
             "now": now,
+            "newest_first": data.get("order") == "newest",
         },
     )
 

@@ -59,6 +59,7 @@ def test_it_forbids_users_without_the_reviewer_role(
     client = client_for(user)
     response = client.get(url) if name in GET_VIEWS else client.post(url, {"expected_version": case.version})
     assert response.status_code == 403
+    assert b'id="forbidden"' in response.content and user.username.encode() in response.content
     case.refresh_from_db()
     assert case.state == "in_review" and case.claimed_by_id is None
 

@@ -33,8 +33,10 @@ def test_it_lists_cases_in_review_oldest_first(
     newer, older, clean = make_case(0), make_case(1), make_case(2, warnings={})
     _age(newer, 2)
     _age(older, 30)
-    response = client_for(reviewer).get(reverse("review:queue"))
+    client = client_for(reviewer)
+    response = client.get(reverse("review:queue"))
     assert _ids(response) == [older.pk, newer.pk]
+    assert _ids(client.get(reverse("review:queue"), {"order": "newest"})) == [newer.pk, older.pk]
     assert clean.state == "auto_approved" and clean.pk not in _ids(response)
     counts = dict(response.context["state_counts"])
     assert counts["in_review"] == 2
