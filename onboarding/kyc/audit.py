@@ -78,7 +78,8 @@ class Actor:
 
 def _plain_json(value: Mapping[str, Any] | None) -> dict[str, Any]:
     # Stored exactly as hashed: whatever the JSON column gives back must hash the same.
-    return json.loads(json.dumps(dict(value or {}), default=str, ensure_ascii=False))
+    plain: dict[str, Any] = json.loads(json.dumps(dict(value or {}), default=str, ensure_ascii=False))
+    return plain
 
 
 def _utc_iso(moment: datetime.datetime) -> str:

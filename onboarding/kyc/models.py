@@ -237,7 +237,7 @@ class FieldValue(models.Model):
     @property
     def value(self) -> str:
         """The value that counts: the user's once submitted, else what OCR read."""
-        return self.user_value if self.source == ValueSource.USER else self.ocr_value
+        return str(self.user_value if self.source == ValueSource.USER else self.ocr_value)
 
 
 class Finding(models.Model):

@@ -495,13 +495,13 @@ def verification_process_ocr(*, verification_id: int) -> Verification | None:
         for side, result in good.items():
             seen: set[str] = set()
             for code in result.warnings:
-                explained = catalog.WARNINGS.get(int(code))
-                if explained is None or explained.code in seen:
+                warn = catalog.WARNINGS.get(int(code))
+                if warn is None or warn.code in seen:
                     continue
-                seen.add(explained.code)
+                seen.add(warn.code)
                 _finding(
                     locked,
-                    explained,
+                    warn,
                     severity=Severity.WARNING,
                     source=FindingSource.OCR_WARNING,
                     side=side,
@@ -986,13 +986,13 @@ def verification_purge_images(*, older_than_days: int | None = None) -> int:
         now = timezone.now()
         with transaction.atomic():
             for image in images_of_case:
-                if image.file:
+                if image.file.name:
                     image.file.storage.delete(image.file.name)
                     deleted += 1
                 CardImage.objects.filter(pk=image.pk).update(file="", purged_at=now)
             for read in OcrRead.objects.filter(verification=verification):
                 for crop in (read.card_crop, read.portrait_crop):
-                    if crop:
+                    if crop.name:
                         crop.storage.delete(crop.name)
                         deleted += 1
                 OcrRead.objects.filter(pk=read.pk).update(card_crop="", portrait_crop="")

@@ -22,7 +22,7 @@ def _backoff(retries: int) -> int:
     return int(min(300, 5 * 2**retries) * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not security)
 
 
-@shared_task(bind=True, max_retries=OCR_MAX_RETRIES, acks_late=True)
+@shared_task(bind=True, max_retries=OCR_MAX_RETRIES, acks_late=True)  # type: ignore[untyped-decorator]
 def verification_run_ocr(self: Any, verification_id: int) -> str:
     """Read a verification's photos; retry transient backend errors, record any other end."""
     try:
@@ -45,16 +45,16 @@ def verification_run_ocr(self: Any, verification_id: int) -> str:
     return verification.state if verification is not None else "missing"
 
 
-@shared_task
+@shared_task  # type: ignore[untyped-decorator]
 def verification_expire_stale_drafts() -> int:
     return services.verification_expire_stale_drafts()
 
 
-@shared_task
+@shared_task  # type: ignore[untyped-decorator]
 def verification_requeue_stuck() -> int:
     return services.verification_requeue_stuck()
 
 
-@shared_task
+@shared_task  # type: ignore[untyped-decorator]
 def verification_purge_images() -> int:
     return services.verification_purge_images(older_than_days=settings.KYC_IMAGE_RETENTION_DAYS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,7 +19,7 @@ VARIANTS = ("original", "card", "portrait")
 @require_GET
 @never_cache
 @login_required
-def card_image(request: HttpRequest, public_id: str, side: str, variant: str) -> HttpResponse:
+def card_image(request: HttpRequest, public_id: str, side: str, variant: str) -> HttpResponseBase:
     """The photo (or its card/portrait crop) of one side; 404 for anyone without access."""
     side = side.upper()
     if side not in Side.values or variant not in VARIANTS:
