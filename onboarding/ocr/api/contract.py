@@ -278,11 +278,11 @@ def error_response(error: OcrError, *, request_id: str, language: str = "zh-CN")
     }
 
 
-def _default_recognize(image: bytes, *, side: CardSide | None, config: CardConfig) -> OcrResult:
-    from onboarding.ocr.engine import recognize  # type: ignore[attr-defined]
+def engine_recognize(image: bytes, *, side: CardSide | None, config: CardConfig) -> OcrResult:
+    """The in-process engine, imported on first use so that parsing and errors never load the models."""
+    from onboarding.ocr.engine import recognize
 
-    result: OcrResult = recognize(image, side=side, config=config)
-    return result
+    return recognize(image, side=side, config=config)
 
 
 def handle(
@@ -299,7 +299,7 @@ def handle(
     try:
         request = parse_request(params)
         image = load_image(request, fetch_url=fetch_url)
-        result = (recognize or _default_recognize)(image, side=request.side, config=request.config)
+        result = (recognize or engine_recognize)(image, side=request.side, config=request.config)
         response = build_response(
             result, config=request.config, request_id=rid, invalid_date_warn_code=invalid_date_warn_code
         )

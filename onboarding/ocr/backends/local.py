@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from onboarding.ocr.api import contract
 from onboarding.ocr.backends import BackendResult
-from onboarding.ocr.engine.types import CardConfig, CardSide, OcrResult
-
-
-def _engine_recognize(image: bytes, *, side: CardSide | None, config: CardConfig) -> OcrResult:
-    from onboarding.ocr.engine import recognize  # type: ignore[attr-defined]
-
-    result: OcrResult = recognize(image, side=side, config=config)
-    return result
+from onboarding.ocr.engine.types import CardConfig, CardSide
 
 
 class LocalEngineBackend:
@@ -32,7 +25,7 @@ class LocalEngineBackend:
     def recognize(self, image: bytes, *, side: CardSide | None, config: CardConfig) -> BackendResult:
         """Read one image; raises OcrError with the contract's code on failure."""
         request_id = contract.new_request_id()
-        result = _engine_recognize(image, side=side, config=config)
+        result = contract.engine_recognize(image, side=side, config=config)
         response = contract.build_response(
             result, config=config, request_id=request_id, invalid_date_warn_code=self._warn_code()
         )
