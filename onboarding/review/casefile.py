@@ -107,7 +107,7 @@ class CaseFile:
 
     @property
     def decided(self) -> bool:
-        return self.verification.state != State.IN_REVIEW
+        return bool(self.verification.state != State.IN_REVIEW)
 
 
 def _segments(a: str, b: str) -> tuple[list[Segment], list[Segment]]:
@@ -151,7 +151,7 @@ def build_case_file(*, verification: Verification, unmasked: bool, language: str
     sides = [
         SideEvidence(
             side=side.value,
-            label=side.label,
+            label=str(side.label),
             image=images.get(side.value),
             read=reads.get(side.value),
             warning_codes=list(reads[side.value].warnings) if side.value in reads else [],

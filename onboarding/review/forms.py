@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from onboarding.kyc.models import REJECT_REASONS, Side, State
 from onboarding.ocr.engine.types import WarnCode
 from onboarding.review.explanations import explain_warning, finding_title
+from onboarding.review.selectors import known_finding_codes, known_partners
 
 # The states a reviewer filters by: the open ones first, then the decided ones (to look back).
 QUEUE_STATES = (
@@ -60,29 +61,28 @@ def _finding_label(code: str) -> str:
     return code if title == code else f"{title} ({code})"
 
 
-class QueueFilterForm(forms.Form):
-    """GET filters of the queue; every field optional, unknown values ignored."""
+def state_choices() -> list[tuple[str, str]]:
+    return [("", str(_("Open cases"))), *((s.value, str(s.label)) for s in QUEUE_STATES)]
 
-    state = forms.ChoiceField(required=False, label=_("State"))
-    warning = forms.MultipleChoiceField(required=False, label=_("OCR warnings"))
-    finding = forms.MultipleChoiceField(required=False, label=_("Findings"))
-    partner = forms.ChoiceField(required=False, label=_("Partner"))
+
+def finding_choices() -> list[tuple[str, str]]:
+    return [(code, _finding_label(code)) for code in known_finding_codes()]
+
+
+def partner_choices() -> list[tuple[str, str]]:
+    return [("", str(_("Any source"))), ("none", str(_("Own sign-ups"))), *known_partners()]
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queue; every field optional. Choices are read when the form is built."""
+
+    state = forms.ChoiceField(required=False, choices=state_choices, label=_("State"))
+    warning = forms.MultipleChoiceField(required=False, choices=warning_choices, label=_("OCR warnings"))
+    finding = forms.MultipleChoiceField(required=False, choices=finding_choices, label=_("Findings"))
+    partner = forms.ChoiceField(required=False, choices=partner_choices, label=_("Partner"))
     age = forms.ChoiceField(required=False, choices=AGE_CHOICES, label=_("Age"))
     claim = forms.ChoiceField(required=False, choices=CLAIM_CHOICES, label=_("Claim"))
     order = forms.ChoiceField(required=False, choices=ORDER_CHOICES, label=_("Order"))
-
-    def __init__(
-        self,
-        *args: Any,
-        finding_codes: list[str],
-        partners: list[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("Open cases"))] + [(s.value, s.label) for s in QUEUE_STATES]
-        self.fields["warning"].choices = warning_choices()
-        self.fields["finding"].choices = [(code, _finding_label(code)) for code in finding_codes]
-        self.fields["partner"].choices = [("", _("Any source")), ("none", _("Own sign-ups")), *partners]
 
 
 class DecisionForm(forms.Form):
@@ -99,6 +99,7 @@ class ApproveForm(DecisionForm):
 
 class RejectForm(DecisionForm):
     reason_codes = forms.MultipleChoiceField(
+        choices=reject_reason_choices,
         widget=forms.CheckboxSelectMultiple,
         label=_("Reasons"),
         error_messages={"required": _("Pick at least one reason.")},
@@ -106,10 +107,6 @@ class RejectForm(DecisionForm):
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note")
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason_codes"].choices = reject_reason_choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -121,6 +118,7 @@ class RejectForm(DecisionForm):
 
 class ResubmitForm(DecisionForm):
     sides = forms.MultipleChoiceField(
+        choices=Side.choices,
         widget=forms.CheckboxSelectMultiple,
         label=_("Sides to photograph again"),
         error_messages={"required": _("Pick the side or sides to re-upload.")},
@@ -132,7 +130,3 @@ class ResubmitForm(DecisionForm):
         label=_("Reason (shown to the user)"),
         error_messages={"required": _("Tell the user why.")},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["sides"].choices = [(s.value, s.label) for s in Side]

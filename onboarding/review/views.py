@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ from onboarding.review.roles import can_decide, can_view_personal_data
 
 PAGE_SIZE = 25
 # Green for approvals (light when automatic), red for rejections, indigo for re-uploads, amber for waiting.
-OUTCOME_COLORS = {
+OUTCOME_COLORS: dict[str, str] = {
     State.AUTO_APPROVED: "#4ade80",
     State.APPROVED: "#17803d",
     State.REJECTED: "#c8102e",
@@ -64,7 +64,7 @@ class ReviewLoginView(LoginView):
 
 
 class ReviewLogoutView(LogoutView):
-    next_page = reverse_lazy("review:login")
+    next_page = "review:login"
 
 
 def _language() -> str:
@@ -75,10 +75,7 @@ def _language() -> str:
 @reviewer_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Cases waiting for a person, oldest first, with filters, counts, claims and paging."""
-    partners = selectors.known_partners()
-    form = QueueFilterForm(
-        request.GET or None, finding_codes=selectors.known_finding_codes(), partners=partners
-    )
+    form = QueueFilterForm(request.GET or None)
     data: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()  # an unknown value drops that one filter; cleaned_data keeps the valid ones
@@ -103,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         items = items.filter(claimed_by=request.user, claim_expires_at__gt=now)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.queue_rows(
-        verifications=list(page.object_list), reviewer_id=request.user.pk, language=lang, now=now
+        verifications=list(page.object_list), reviewer_id=int(request.user.pk or 0), language=lang, now=now
     )
     warning_counts, finding_counts = selectors.queue_signal_counts(state=state)
     query = request.GET.copy()
@@ -146,7 +143,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
     n = numbers_for(days=days)
     labels = [d.strftime("%m-%d") for d in n.days]
     lang = _language()
-    state_labels = {s.value: s.label for s in State}
+    state_labels = {s.value: str(s.label) for s in State}
     context: dict[str, Any] = {
         "nav": "numbers",
         "n": n,
