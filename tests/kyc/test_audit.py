@@ -69,6 +69,8 @@ def test_audit_verify_finds_a_row_changed_by_raw_sql(audited: Verification) -> N
     assert [(b.seq, "hash" in b.problem) for b in breaks] == [(event.seq, True)]
     with pytest.raises(CommandError, match="1 break"):
         call_command("audit_verify")
+    with pytest.raises(CommandError, match="1 break"):
+        call_command("audit_verify", verification=str(audited.public_id))
 
 
 def test_audit_verify_finds_a_deleted_row_and_a_cut_tail(audited: Verification) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onboarding.kyc.audit import audit_verify_chain
 from onboarding.kyc.models import Verification
@@ -13,10 +13,16 @@ from onboarding.kyc.models import Verification
 class Command(BaseCommand):
     help = "Verify the SHA-256 chain of audit events of every verification."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--verification", help="check only this verification (its public id)")
+
     def handle(self, *args: Any, **options: Any) -> None:
         checked = 0
         breaks = []
-        for verification in Verification.objects.order_by("pk").iterator():
+        cases = Verification.objects.order_by("pk")
+        if options.get("verification"):
+            cases = cases.filter(public_id=options["verification"])
+        for verification in cases.iterator():
             checked += 1
             breaks.extend(audit_verify_chain(verification=verification))
         for b in breaks:
