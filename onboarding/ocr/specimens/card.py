@@ -141,9 +141,7 @@ def _fit_spacing(text: str, fnt: ImageFont.FreeTypeFont, width: float) -> float:
 
 def _v_top(box: layout.Box, fnt: ImageFont.FreeTypeFont, dy: float) -> float:
     """The y at which to draw so CJK glyphs sit vertically centred in the canonical box."""
-    ascent, descent = fnt.getmetrics()
-    top, bottom = (box[1] + box[3]) / 2 * CARD_SCALE - fnt.size * 0.5, 0
-    del bottom, descent, ascent
+    top = (box[1] + box[3]) / 2 * CARD_SCALE - fnt.size * 0.5
     # Noto CJK glyph bodies span roughly 0.12..1.0 em below the draw origin.
     return top - fnt.size * 0.12 + dy
 
@@ -235,7 +233,8 @@ def _draw_front_value(
                 cx = x0 + _s(col) + (_s(30) - w) / 2  # month/day centred in a two-digit slot
             draw.text((cx, y), text, font=fnt, fill=VALUE_RGB)
     elif field_name == "Address":
-        lines = _wrap(identity.address, fnt, _s(11 * 31.5), 4)
+        # eleven CJK characters a line whatever the drift of the font size, so 40 fit in four lines
+        lines = _wrap(identity.address, fnt, fnt.size * 11 + 2, 4)
         y = _v_top((box[0], box[1], box[2], box[1] + 45), fnt, dy)
         for line in lines:
             draw.text((x0, y), line, font=fnt, fill=VALUE_RGB)

@@ -62,7 +62,8 @@ class PhotoConditions:
     screen: bool = False  # a re-shoot of the card shown on a screen
     screen_bezel: bool = False
     glare: bool = False
-    glare_target: ReflectPosition | None = None  # None: anywhere on the card
+    # where the glare goes; None, or a region the side lacks (the emblem on the front): anywhere
+    glare_target: ReflectPosition | None = None
     cut_border: bool = False  # part of the card outside the frame
     occluder: Occluder | None = None  # something covering part of the card inside the frame
     second_card: SecondCard | None = None
@@ -185,17 +186,8 @@ def _np_rng(rng: random.Random) -> np.random.Generator:
     return np.random.default_rng(rng.getrandbits(64))
 
 
-def _canon_box_px(box: layout.Box, plane: _Plane) -> tuple[int, int, int, int]:
-    s = plane.card_scale * CARD_SCALE
-    x, y = plane.card_xy
-    return (int(x + box[0] * s), int(y + box[1] * s), int(x + box[2] * s), int(y + box[3] * s))
-
-
 def _field_boxes(side: CardSide) -> dict[str, layout.Box]:
-    if side is CardSide.FRONT:
-        boxes = dict(layout.FRONT_VALUES)
-        return boxes
-    return dict(layout.BACK_VALUES)
+    return dict(layout.FRONT_VALUES if side is CardSide.FRONT else layout.BACK_VALUES)
 
 
 def _overlap(a: layout.Box, b: layout.Box) -> float:
@@ -688,7 +680,7 @@ def photograph(
         )
         cards.append((second_card_bgr, second_side or side, second_c))
     for index, (card_img, card_side, cc) in enumerate(cards):
-        quad = _place(cc if index else c, regions[index], size, rng, aspect=aspect)
+        quad = _place(cc, regions[index], size, rng, aspect=aspect)
         corners_out.append(quad)
         plane = _card_plane(card_img, margin=int(CARD_W * 0.25) if c.occluder and index == 0 else 8)
         if index == 0 and c.glare:
