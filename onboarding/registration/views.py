@@ -60,12 +60,26 @@ def start(request: HttpRequest) -> HttpResponse:
         selectors.verification_latest_for_user(user=request.user) if request.user.is_authenticated else None
     )
     context = {
+        "step": _step(request, latest),
         "latest": latest,
         "latest_status": presenters.status_view(latest) if latest is not None else None,
         "latest_url": presenters.next_url(latest) if latest is not None else "",
         "can_start": latest is None or latest.state in RESTARTABLE_STATES,
     }
     return render(request, "registration/start.html", context)
+
+
+def _step(request: HttpRequest, latest: Verification | None) -> int:
+    """Where the user is in sign up (1), photos (2), check and submit (3), done (4)."""
+    if not request.user.is_authenticated:
+        return 1
+    if latest is None or latest.state in RESTARTABLE_STATES:
+        return 2
+    if latest.state == State.NEEDS_INPUT and not latest.input_request:
+        return 3
+    if latest.state in (State.DRAFT, State.PROCESSING, State.NEEDS_INPUT, State.RESUBMISSION_REQUESTED):
+        return 2
+    return 4
 
 
 @require_http_methods(["GET", "POST"])

@@ -142,8 +142,10 @@
     if (payload.failed) {
       busy = false;
       progress.hidden = true;
-      retry.hidden = false;
       var sides = payload.sides || {};
+      var named = Object.keys(sides).length > 0;
+      // A photo the server turned down needs a new one; retrying makes sense only for the other failures.
+      retry.hidden = named;
       ["front", "back"].forEach(function (side) {
         if (sides[side]) {
           setSlotError(side, sides[side]);
@@ -152,7 +154,7 @@
           slot(side).classList.remove("filled");
         }
       });
-      setFormError(payload.message || text.failed);
+      setFormError(named ? text.fixSides : payload.message || text.failed);
       if (payload.next_url) goTo(payload.next_url);
       return true;
     }

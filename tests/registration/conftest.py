@@ -24,7 +24,7 @@ from onboarding.ocr.specimens import Identity
 from onboarding.registration.specimens import specimen_identity, specimen_jpeg
 
 PASSWORD = "qing-shan-lv-shui-7"
-SEED = 20261125
+SEED = 7
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,17 @@ def test_it_prefills_the_form_and_keeps_both_values_of_a_changed_field(
     form = signed_in.get(url("form", verification))
     assert form.status_code == 200
     shown = {row.name: row.value for row in form.context["rows"]}
-    assert shown == pair.identity.contract_fields()
+    read = dict(FieldValue.objects.filter(verification=verification).values_list("name", "ocr_value"))
+    assert shown == read
+    assert shown["IdNum"] == pair.identity.id_num
+    assert not any(row.changed for row in form.context["rows"])
     # The user's own number, in full, on their own form; never in the URL.
     assert pair.identity.id_num in form.content.decode()
     assert pair.identity.id_num not in url("form", verification)
 
     corrected = pair.identity.address + "附1号"
-    response = signed_in.post(url("form", verification), {**shown, "Address": corrected})
+    # The user corrects whatever the engine misread, and adds to the address.
+    response = signed_in.post(url("form", verification), {**pair.identity.contract_fields(), "Address": corrected})
     assert response.status_code == 302
     assert response["Location"] == url("status", verification)
     address = FieldValue.objects.get(verification=verification, name="Address")
