@@ -56,7 +56,9 @@ class PartnerAPIView(APIView):
         if "HTTP_ACCEPT_LANGUAGE" in request.META:
             return super().dispatch(request, *args, **kwargs)
         with translation.override("en"):
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = "en"  # LocaleMiddleware would name the site's default
+        return response
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return partner_exception_handler

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -68,6 +70,17 @@ def partner_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(
+            "request_too_large",
+            "The request body is too large; send large photos as multipart files.",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            details={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return error_response(
+            "bad_request", "The request was refused.", status_code=status.HTTP_400_BAD_REQUEST
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("unhandled error in the partner API", exc_info=exc)

@@ -53,7 +53,9 @@ class OcrResultSerializer(serializers.Serializer[Any]):
     request_id = serializers.CharField()
     side = serializers.ChoiceField(choices=[s.value for s in CardSide])
     fields = CardFieldsSerializer()
-    confidence = serializers.DictField(child=serializers.FloatField(), help_text="Per field, 0-1.")
+    confidence = serializers.DictField(
+        child=serializers.FloatField(), help_text="Per field read, 0-1 (the validity period is valid_period)."
+    )
     warnings = WarningSerializer(many=True)
     quality = serializers.IntegerField(allow_null=True)
     card_image_base64 = serializers.CharField(allow_null=True)
