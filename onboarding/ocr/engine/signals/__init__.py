@@ -3,7 +3,25 @@
 The engine calls ``run_detectors`` once, after it has rectified the card. Every detector runs only
 when its switch asks for it, so a plain read pays nothing. Detectors look at the decoded photo
 (``photo_bgr``), at the rectified card (``card_bgr``, the canonical 856x540 frame or a multiple of
-it) and at the fields already read (``result.fields``); they fill ``result`` in place.
+it) and at the fields already read (``result.fields``); they fill ``result`` in place:
+
+============================  ===========================================  ====================
+Config switch                 evidence (module)                            result
+============================  ===========================================  ====================
+CopyWarn                      chroma, lost guilloche, toner specks (photocopy) -9102, -9108
+ReshootWarn                   periodic spectral peaks: moiré (reshoot)     -9103
+BorderCheckWarn               corners vs frame; flat/off-colour cells      -9101, -9105,
+                              (border)                                     border_code_value
+ReflectWarn (+ReflectDetail)  saturated flat colourless blobs (reflect)    -9107, positions
+DetectPsWarn (+Advanced)      per-field patch and typeface consistency     -9106
+                              (tampering)
+TempIdWarn                    ruled frame along the edges (temporary)      -9104
+InvalidDateWarn               validity period rules (dates)                -9109 / -9100
+Quality                       edge width of strong edges (quality)         quality 0-100
+============================  ===========================================  ====================
+
+MultiCardDetect is the engine's to act on: ``find_cards(small_bgr, prob)`` (module ``cards``) gives
+every card the engine's locator finds in the photo, best first, each with its side.
 """
 
 from __future__ import annotations
@@ -13,9 +31,13 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine.types import CardConfig, CardSide, OcrResult, Point
+from onboarding.ocr.engine.signals import border, dates, photocopy, reflect, reshoot, tampering, temporary
+from onboarding.ocr.engine.signals._common import visible_mask
+from onboarding.ocr.engine.signals.cards import find_cards
+from onboarding.ocr.engine.signals.quality import BLUR_THRESHOLD, quality_score
+from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point, WarnCode
 
-__all__ = ["run_detectors"]
+__all__ = ["BLUR_THRESHOLD", "find_cards", "quality_score", "run_detectors"]
 
 
 def run_detectors(
@@ -26,7 +48,69 @@ def run_detectors(
     config: CardConfig,
     result: OcrResult,
     *,
-    invalid_date_code: int = -9109,
+    invalid_date_code: int = WarnCode.INVALID_DATE,
 ) -> None:
-    """Fill ``result.warnings``, ``quality``, ``border_code_value`` and ``reflect_positions`` as asked."""
-    del photo_bgr, card_bgr, corners, side, config, result, invalid_date_code
+    """Fill ``result.warnings``, ``quality``, ``border_code_value`` and ``reflect_positions`` as asked.
+
+    ``corners`` are the card's corners in ``photo_bgr`` (clockwise from the card's top-left);
+    ``invalid_date_code`` is -9109 or the legacy -9100 (the service's setting).
+    """
+    warnings: list[int] = []
+    half_visible: NDArray[np.bool_] | None = None
+    washed: NDArray[np.bool_] | None = None
+
+    def visible() -> NDArray[np.bool_]:
+        nonlocal half_visible
+        if half_visible is None:
+            half_visible = visible_mask(corners, photo_bgr.shape, scale=0.5)
+        return half_visible
+
+    def glare_mask() -> NDArray[np.bool_]:
+        nonlocal washed
+        if washed is None:
+            washed = reflect.washed_out(card_bgr, side, visible=visible())
+        return washed
+
+    if config.border_check_warn:
+        if border.border_incomplete(corners, photo_bgr.shape):
+            warnings.append(WarnCode.BORDER_INCOMPLETE)
+        occlusion = border.find_occlusion(card_bgr, side, visible=visible(), washed=glare_mask())
+        result.border_code_value = occlusion.border_code_value
+        if occlusion.found:
+            warnings.append(WarnCode.OCCLUSION)
+    if config.copy_warn:
+        evidence = photocopy.copy_evidence(card_bgr, side)
+        if evidence.is_copy:
+            warnings.append(WarnCode.COPY)
+            if evidence.black_and_white:
+                warnings.append(WarnCode.COPY_BLACK_WHITE)
+    if config.reshoot_warn and reshoot.is_reshoot(card_bgr):
+        warnings.append(WarnCode.RESHOOT)
+    if config.reflect_warn:
+        glare = reflect.find_glare(card_bgr, side, visible=visible())
+        if glare.found:
+            warnings.append(WarnCode.REFLECTION)
+            if config.enable_reflect_detail:
+                result.reflect_positions = list(glare.positions)
+    if config.detect_ps_warn and tampering.is_edited(
+        card_bgr, side, result.fields, advanced=config.advanced_warn
+    ):
+        warnings.append(WarnCode.PS_EDITED)
+    if config.temp_id_warn and temporary.is_temporary(card_bgr):
+        warnings.append(WarnCode.TEMPORARY_ID)
+    if config.invalid_date_warn:
+        front, back = _front_and_back(side, result)
+        if back is not None and dates.validity_invalid(back, front=front):
+            warnings.append(int(invalid_date_code))
+    if config.quality:
+        result.quality = quality_score(card_bgr)
+    result.warnings.extend(int(code) for code in warnings if int(code) not in result.warnings)
+
+
+def _front_and_back(side: CardSide, result: OcrResult) -> tuple[IdCardFields | None, IdCardFields | None]:
+    other = result.other_side
+    if side is CardSide.BACK:
+        return (other.fields if other is not None and other.side is CardSide.FRONT else None), result.fields
+    if other is not None and other.side is CardSide.BACK:
+        return result.fields, other.fields
+    return result.fields, None

@@ -1,0 +1,127 @@
+"""Small image helpers shared by the detectors: canonical frames, layout boxes, colour spaces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine import layout
+from onboarding.ocr.engine.types import CardSide, Point
+
+Image8 = NDArray[np.uint8]
+FloatImage = NDArray[np.float32]
+
+
+def canonical(card_bgr: Image8, *, scale: float = 1.0) -> Image8:
+    """The rectified card resized to the canonical 856x540 frame times ``scale`` (area-averaged)."""
+    size = (round(layout.CARD_WIDTH * scale), round(layout.CARD_HEIGHT * scale))
+    if card_bgr.shape[1] == size[0] and card_bgr.shape[0] == size[1]:
+        return card_bgr
+    interpolation = cv2.INTER_AREA if card_bgr.shape[1] > size[0] else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(card_bgr, size, interpolation=interpolation), np.uint8)
+
+
+def gray(image_bgr: Image8) -> Image8:
+    return np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), np.uint8)
+
+
+def scaled_box(box: layout.Box, scale: float) -> tuple[int, int, int, int]:
+    """A canonical-frame box in a frame ``scale`` times the canonical one."""
+    return (round(box[0] * scale), round(box[1] * scale), round(box[2] * scale), round(box[3] * scale))
+
+
+def box_mask(shape: tuple[int, int], boxes: Sequence[layout.Box], scale: float) -> NDArray[np.bool_]:
+    """A boolean mask (rows, cols) that is True inside any of ``boxes`` (canonical units)."""
+    mask = np.zeros(shape, np.bool_)
+    for box in boxes:
+        x0, y0, x1, y1 = scaled_box(box, scale)
+        mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
+    return mask
+
+
+def corners_array(corners: Sequence[Point]) -> NDArray[np.float64]:
+    return np.asarray(corners, np.float64).reshape(4, 2)
+
+
+def card_edge_px(corners: Sequence[Point]) -> float:
+    """The card's longer side in photo pixels (mean of top and bottom edges)."""
+    q = corners_array(corners)
+    return float((np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2)
+
+
+# Where a card carries print that is not background: every field, label, the portrait or emblem,
+# the titles, and a strip along the top right (the issuing print's mark sits there on specimens).
+_FRONT_PRINT: tuple[layout.Box, ...] = (
+    *layout.FRONT_VALUES.values(),
+    *layout.FRONT_LABELS.values(),
+    layout.PORTRAIT,
+    (690, 0, 856, 70),
+)
+_BACK_PRINT: tuple[layout.Box, ...] = (
+    *layout.BACK_VALUES.values(),
+    *layout.BACK_LABELS.values(),
+    layout.EMBLEM,
+    layout.BACK_TITLE,
+    layout.BACK_SUBTITLE,
+    (690, 0, 856, 70),
+)
+
+
+def print_boxes(side: CardSide) -> tuple[layout.Box, ...]:
+    return _FRONT_PRINT if side is CardSide.FRONT else _BACK_PRINT
+
+
+def background_mask(
+    side: CardSide, *, scale: float = 1.0, pad: int = 10, margin: int = 20
+) -> NDArray[np.bool_]:
+    """Where the card shows only its printed security background (guilloche), per the layout."""
+    h, w = round(layout.CARD_HEIGHT * scale), round(layout.CARD_WIDTH * scale)
+    grown = [(b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad) for b in print_boxes(side)]
+    mask = ~box_mask((h, w), grown, scale)
+    m = round(margin * scale)
+    mask[:m] = False
+    mask[h - m :] = False
+    mask[:, :m] = False
+    mask[:, w - m :] = False
+    return mask
+
+
+def visible_mask(
+    corners: Sequence[Point] | None, photo_shape: tuple[int, ...], *, scale: float = 1.0
+) -> NDArray[np.bool_]:
+    """Which pixels of the rectified card (canonical frame x ``scale``) lie inside the photo.
+
+    A card cut by the frame is rectified with its missing part filled by repeated edge pixels;
+    no detector should read evidence there.
+    """
+    h, w = round(layout.CARD_HEIGHT * scale), round(layout.CARD_WIDTH * scale)
+    if corners is None:
+        return np.ones((h, w), np.bool_)
+    src = corners_array(corners).astype(np.float32)
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    hom = cv2.getPerspectiveTransform(src, dst)
+    ph, pw = photo_shape[:2]
+    inside = np.full((ph, pw), 255, np.uint8)
+    warped = cv2.warpPerspective(inside, hom, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    return np.asarray(warped > 0)
+
+
+def local_level(
+    values: FloatImage, mask: NDArray[np.bool_], *, cells: tuple[int, int] = (8, 5)
+) -> FloatImage:
+    """A smooth map of the median of ``values`` under ``mask``, per coarse cell (uneven light)."""
+    h, w = values.shape
+    cols, rows = cells
+    overall = float(np.median(values[mask])) if mask.any() else float(np.median(values))
+    grid = np.full((rows, cols), overall, np.float32)
+    for r in range(rows):
+        for c in range(cols):
+            ys = slice(r * h // rows, (r + 1) * h // rows)
+            xs = slice(c * w // cols, (c + 1) * w // cols)
+            cell = values[ys, xs][mask[ys, xs]]
+            if cell.size >= 50:
+                grid[r, c] = float(np.median(cell))
+    return np.asarray(cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)

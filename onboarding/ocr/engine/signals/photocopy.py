@@ -1,0 +1,98 @@
+"""CopyWarn: the card is a photocopy (-9102), and a black-and-white one (-9108).
+
+Evidence, in the rectified card:
+
+* Colour. A genuine card is printed in colour everywhere: the tinted guilloche, the blue-grey
+  labels, the portrait or the red and gold emblem. A black-and-white copy has no chroma at all.
+  We measure the spread of chroma (CIELAB a*, b*) around the card's own median colour, so a colour
+  cast of the light or of the camera's white balance, which shifts every pixel alike, does not
+  count as colour.
+* The security background. A card's background is a dense pattern of fine, light guilloche lines.
+  Copiers drop light tints to paper white (that is what makes a copy "clean"), so on a copy the
+  background between fields is flat paper with a few surviving lines. We measure how far the
+  background dips below its local maximum (a morphological top-hat), relative to the card's text
+  contrast, and divide by the sharpness of the card's strong edges: a blurred genuine photo loses
+  its fine lines too, but it loses its sharp edges with them, whereas a sharp copy keeps sharp text
+  over an empty background.
+* Toner specks: isolated dark dots on the flat background. A dot counts only if nothing else dark
+  is near it, so the regular dot lattice of a screen or a printed texture is not taken for specks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine.signals._common import FloatImage, Image8, background_mask, canonical
+from onboarding.ocr.engine.signals.quality import edge_sharpness
+from onboarding.ocr.engine.types import CardSide
+
+# 99th percentile of chroma distance from the card's median colour: genuine specimen photos score
+# 15-80, black-and-white copies under 2 (JPEG chroma noise).
+BW_CHROMA = 6.0
+# Background dip (median of the top-hat, % of text contrast) per unit of edge sharpness: genuine
+# 14-29, copies 3-16 with a tail where noise fills the background.
+COPY_TEXTURE = 11.5
+COPY_TEXTURE_WITH_SPECKS = 18.0
+MIN_SPECKS = 10
+
+
+@dataclass(frozen=True)
+class CopyEvidence:
+    chroma: float
+    texture: float
+    specks: int
+
+    @property
+    def black_and_white(self) -> bool:
+        return self.chroma < BW_CHROMA
+
+    @property
+    def is_copy(self) -> bool:
+        if self.black_and_white:
+            return True
+        if self.texture < COPY_TEXTURE:
+            return True
+        return self.texture < COPY_TEXTURE_WITH_SPECKS and self.specks >= MIN_SPECKS
+
+
+def copy_evidence(card_bgr: Image8, side: CardSide) -> CopyEvidence:
+    """Measure chroma spread, background texture and toner specks on the rectified card."""
+    card = canonical(card_bgr)
+    lab = cv2.cvtColor(card, cv2.COLOR_BGR2Lab)
+    ab = lab[..., 1:].reshape(-1, 2).astype(np.float32)
+    ab -= np.median(ab, axis=0)
+    chroma = float(np.percentile(np.hypot(ab[:, 0], ab[:, 1]), 99))
+
+    mask = background_mask(side)
+    g = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    smooth = cv2.GaussianBlur(g, (0, 0), 1.0)
+    level = float(np.median(smooth[mask]))
+    contrast = max(level - float(np.percentile(smooth, 1)), 20.0)
+    dip = cv2.dilate(smooth, np.ones((11, 11), np.uint8)) - smooth
+    dip_pct = float(np.median(dip[mask])) / contrast * 100.0
+    texture = dip_pct / max(edge_sharpness(card), 0.05)
+
+    return CopyEvidence(chroma=chroma, texture=texture, specks=_isolated_specks(g, mask, contrast))
+
+
+def _isolated_specks(g: FloatImage, mask: NDArray[np.bool_], contrast: float) -> int:
+    black_hat = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((5, 5), np.uint8))
+    dark = ((black_hat > 0.25 * contrast) & mask).astype(np.uint8)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(dark)
+    if count <= 1:
+        return 0
+    # Dark pixels within 7 px of each blob's centre: a lone speck has only its own few pixels.
+    density = cv2.boxFilter(dark.astype(np.float32), -1, (15, 15), normalize=False)
+    n = 0
+    for i in range(1, count):
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area > 12:
+            continue
+        cx, cy = (round(v) for v in centroids[i])
+        if density[cy, cx] <= area + 2:
+            n += 1
+    return n

@@ -1,0 +1,126 @@
+"""ReflectWarn: light reflected off the card washes out part of it (-9107), and where.
+
+Evidence: a specular reflection drives the sensor to (or near) saturation over a smooth blob: the
+print under it, guilloche, text and colours alike, disappears, so the blob is at once very bright,
+flat (no local texture) and colourless. Paper-white areas printed on the card are bright and flat
+too, so a pixel counts only if it is also clearly brighter than the card's own background around
+it (a copy's paper, or a card under uneven light, is not glare). The portrait is the one printed area that is white
+and flat by design (the photo's white backdrop), so inside the portrait only its figure zone
+(mid-face and chest) decides; a blob found there or outside the portrait is then taken whole.
+
+With EnableReflectDetail, the blob's overlap with the layout names the positions: NationalEmblem,
+Portrait, RecognitionField (any value field), or Others when it touches none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine import layout
+from onboarding.ocr.engine.signals._common import (
+    Image8,
+    background_mask,
+    box_mask,
+    canonical,
+    local_level,
+    scaled_box,
+)
+from onboarding.ocr.engine.types import CardSide, ReflectPosition
+
+_SCALE = 0.5  # analysed at half the canonical frame: glare is large, detail is not needed
+_BRIGHT = 245.0  # near saturation after JPEG and noise
+_ABOVE_BACKGROUND = 6.0  # grey levels above the card's background median
+_FLAT_STD = 2.5  # local standard deviation (7x7 at half scale) of washed-out print
+_GREY_SATURATION = 25  # HSV saturation (0-255) below which a pixel is colourless
+# A glare blob outside the portrait must cover this share of the card (clean specimens: <0.05 %,
+# the smallest glare spots ~0.5 %).
+MIN_GLARE_AREA = 0.0035
+# Share of the portrait's figure zone (mid-face and chest) a blob must wash out to count there.
+MIN_PORTRAIT_SHARE = 0.2
+_MIN_HIT_PX = 40  # half-scale pixels of glare inside a layout region for it to be named
+
+
+@dataclass(frozen=True)
+class Glare:
+    mask: NDArray[np.bool_]  # half-scale canonical frame
+    positions: tuple[ReflectPosition, ...]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.positions)
+
+
+def washed_out(
+    card_bgr: Image8, side: CardSide, *, visible: NDArray[np.bool_] | None = None
+) -> NDArray[np.bool_]:
+    """Pixels (half-scale canonical frame) that are saturated, flat, colourless and above the background."""
+    card = canonical(card_bgr, scale=_SCALE)
+    g = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    mean = cv2.blur(g, (7, 7))
+    std = np.sqrt(np.maximum(cv2.blur(g * g, (7, 7)) - mean * mean, 0.0))
+    saturation = cv2.cvtColor(card, cv2.COLOR_BGR2HSV)[..., 1]
+    seen = np.ones(g.shape, np.bool_) if visible is None else visible
+    level = local_level(g, background_mask(side, scale=_SCALE) & seen, cells=(4, 3))
+    bright = np.maximum(_BRIGHT, level + _ABOVE_BACKGROUND)
+    washed = ((mean >= bright) & (std < _FLAT_STD) & (saturation < _GREY_SATURATION) & seen).astype(np.uint8)
+    return np.asarray(cv2.morphologyEx(washed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
+
+
+def find_glare(card_bgr: Image8, side: CardSide, *, visible: NDArray[np.bool_] | None = None) -> Glare:
+    """The washed-out blobs of the rectified card and the layout positions they touch."""
+    washed = washed_out(card_bgr, side, visible=visible).astype(np.uint8)
+    portrait = box_mask(washed.shape, [layout.PORTRAIT], _SCALE) if side is CardSide.FRONT else None
+    figure = _figure_zone(_SCALE) if side is CardSide.FRONT else None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(washed)
+    min_area = MIN_GLARE_AREA * washed.size
+    keep = np.zeros(washed.shape, np.bool_)
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        blob = labels[y : y + h, x : x + w] == i
+        outside = area if portrait is None else int((blob & ~portrait[y : y + h, x : x + w]).sum())
+        on_figure = (
+            0.0 if figure is None else float((blob & figure[y : y + h, x : x + w]).sum()) / figure.sum()
+        )
+        if outside >= min_area or on_figure >= MIN_PORTRAIT_SHARE:
+            keep[y : y + h, x : x + w] |= blob
+    return Glare(mask=keep, positions=_positions(keep, side) if keep.any() else ())
+
+
+def _figure_zone(scale: float) -> NDArray[np.bool_]:
+    """Where an ID photo always shows the holder, never the backdrop: mid-face and the chest."""
+    x0, y0, x1, y1 = layout.PORTRAIT
+    w, h = x1 - x0, y1 - y0
+    face: layout.Box = (
+        round(x0 + 0.36 * w),
+        round(y0 + 0.28 * h),
+        round(x1 - 0.36 * w),
+        round(y0 + 0.52 * h),
+    )
+    chest: layout.Box = (round(x0 + 0.25 * w), round(y0 + 0.84 * h), round(x1 - 0.25 * w), y1)
+    shape = (round(layout.CARD_HEIGHT * scale), round(layout.CARD_WIDTH * scale))
+    return box_mask(shape, [face, chest], scale)
+
+
+def _positions(mask: NDArray[np.bool_], side: CardSide) -> tuple[ReflectPosition, ...]:
+    def hits(boxes: list[layout.Box]) -> bool:
+        for box in boxes:
+            x0, y0, x1, y1 = scaled_box(box, _SCALE)
+            if int(mask[y0:y1, x0:x1].sum()) >= _MIN_HIT_PX:
+                return True
+        return False
+
+    found: list[ReflectPosition] = []
+    if side is CardSide.BACK and hits([layout.EMBLEM]):
+        found.append(ReflectPosition.NATIONAL_EMBLEM)
+    if side is CardSide.FRONT and hits([layout.PORTRAIT]):
+        found.append(ReflectPosition.PORTRAIT)
+    values = layout.FRONT_VALUES if side is CardSide.FRONT else layout.BACK_VALUES
+    if hits(list(values.values())):
+        found.append(ReflectPosition.RECOGNITION_FIELD)
+    if not found:
+        found.append(ReflectPosition.OTHERS)
+    return tuple(found)

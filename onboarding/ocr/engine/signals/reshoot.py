@@ -1,0 +1,46 @@
+"""ReshootWarn: the photo is of a screen showing the card, not of the card (-9103).
+
+Evidence: periodic structure in the rectified card's spectrum. A screen is a lattice of pixels and
+each pixel a row of red, green and blue stripes; a camera that photographs it samples that lattice
+again with its own, and the two grids beat into moiré bands. Both the lattice (if resolved) and the
+beat (always) are strictly periodic, so they show as isolated peaks in the 2-D Fourier spectrum,
+standing far above the spectrum's local level. A printed card has nothing like it: text, portrait
+and guilloche are broadband, and even the guilloche's waves spread over many frequencies because
+its lines bend. We take the spectrum of the high-passed lightness of the rectified card (so the
+peaks are in the card's own frame, whatever the angle of the shot), compare each frequency's
+log-power with the mean of its 15x15 neighbourhood, and keep the strongest excess. Screen glare,
+raised blacks and the device bezel come with screens too, but light, contrast and the table under a
+card vary as much, so they are not used.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from onboarding.ocr.engine.signals._common import FloatImage, Image8
+
+# log-power excess of the strongest peak over its neighbourhood (natural log): printed specimen
+# cards score 2.8-4.6, screen re-shoots 5.0-9.2.
+RESHOOT_PEAK = 4.8
+_SIZE = (512, 320)  # the card is analysed at this size: enough for moiré, cheap to transform
+_MIN_RADIUS = 0.06  # cycles per pixel: only periods shorter than ~16 px of the 512-px card
+
+
+def spectral_peak(card_bgr: Image8) -> float:
+    """The strongest isolated spectral peak of the card's high-passed lightness (log-power excess)."""
+    small = cv2.resize(card_bgr, _SIZE, interpolation=cv2.INTER_AREA)
+    lightness = cv2.cvtColor(small, cv2.COLOR_BGR2Lab)[..., 0].astype(np.float32)
+    high = lightness - cv2.GaussianBlur(lightness, (0, 0), 3.0)
+    h, w = high.shape
+    window = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
+    spectrum = np.fft.fftshift(np.abs(np.fft.fft2(high * window)) ** 2)
+    log_power: FloatImage = np.log(spectrum + 1e-3).astype(np.float32)
+    excess = log_power - cv2.blur(log_power, (15, 15))
+    yy, xx = np.mgrid[0:h, 0:w]
+    radius = np.hypot((yy - h // 2) / h, (xx - w // 2) / w)
+    return float(excess[radius > _MIN_RADIUS].max())
+
+
+def is_reshoot(card_bgr: Image8) -> bool:
+    return spectral_peak(card_bgr) > RESHOOT_PEAK

@@ -1,0 +1,358 @@
+"""The fraud and quality detectors (onboarding.ocr.engine.signals) on drawn specimen photos.
+
+Each warning code gets a generated positive and a clean negative. Cards are rectified with the
+photo's ground-truth corners, as the engine does with the corners it finds, so these tests judge
+the detectors alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import random
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine import layout, signals
+from onboarding.ocr.engine.signals import border, dates, photocopy, quality, reflect, reshoot, temporary
+from onboarding.ocr.engine.types import (
+    CardConfig,
+    CardSide,
+    IdCardFields,
+    OcrResult,
+    ReflectPosition,
+    WarnCode,
+)
+from onboarding.ocr.specimens import CardVariant, Photo, PhotoConditions, random_conditions, specimen_photo
+
+TODAY = datetime.date(2026, 11, 25)
+EVERYTHING = CardConfig(
+    copy_warn=True,
+    border_check_warn=True,
+    reshoot_warn=True,
+    detect_ps_warn=True,
+    temp_id_warn=True,
+    invalid_date_warn=True,
+    quality=True,
+    reflect_warn=True,
+    enable_reflect_detail=True,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Shot:
+    photo: Photo
+    image: NDArray[np.uint8]
+    card: NDArray[np.uint8]  # rectified with the ground-truth corners, canonical 856x540
+
+    @property
+    def side(self) -> CardSide:
+        return self.photo.side
+
+
+def rectify(image: NDArray[np.uint8], corners: list[tuple[float, float]]) -> NDArray[np.uint8]:
+    w, h = layout.CARD_WIDTH, layout.CARD_HEIGHT
+    m = cv2.getPerspectiveTransform(np.float32(corners), np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    out = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(out, np.uint8)
+
+
+def shoot(seed: int, side: CardSide, **changes: object) -> Shot:
+    rng = random.Random(seed)
+    conditions = dataclasses.replace(random_conditions(rng, difficulty="clean"), **changes)  # type: ignore[arg-type]
+    photo, _ = specimen_photo(rng, side, conditions, today=TODAY)
+    image = photo.image()
+    return Shot(photo, image, rectify(image, photo.corners))
+
+
+@pytest.fixture(scope="session")
+def shots() -> dict[str, Shot]:
+    return {
+        "clean_front": shoot(11, CardSide.FRONT),
+        "clean_back": shoot(12, CardSide.BACK),
+        "bw_copy": shoot(13, CardSide.FRONT, photocopy="bw"),
+        "colour_copy": shoot(14, CardSide.BACK, photocopy="color"),
+        "screen": shoot(15, CardSide.FRONT, screen=True, screen_bezel=True),
+        "cut": shoot(16, CardSide.BACK, cut_border=True),
+        "sticker": shoot(17, CardSide.FRONT, occluder="sticker"),
+        "finger": shoot(18, CardSide.BACK, occluder="finger"),
+        "glare_emblem": shoot(19, CardSide.BACK, glare=True, glare_target=ReflectPosition.NATIONAL_EMBLEM),
+        "glare_field": shoot(20, CardSide.FRONT, glare=True, glare_target=ReflectPosition.RECOGNITION_FIELD),
+        "temporary": shoot(21, CardSide.BACK, card=CardVariant(temporary=True)),
+    }
+
+
+def detect(shot: Shot, config: CardConfig, *, fields: IdCardFields | None = None) -> OcrResult:
+    result = OcrResult(side=shot.side, fields=fields or IdCardFields())
+    signals.run_detectors(shot.image, shot.card, shot.photo.corners, shot.side, config, result)
+    return result
+
+
+# --- CopyWarn --------------------------------------------------------------------------------------
+
+
+def test_it_flags_a_black_and_white_copy_with_both_codes(shots: dict[str, Shot]) -> None:
+    warnings = detect(shots["bw_copy"], CardConfig(copy_warn=True)).warnings
+    assert WarnCode.COPY in warnings
+    assert WarnCode.COPY_BLACK_WHITE in warnings
+
+
+def test_it_flags_a_colour_copy_as_a_copy_but_not_black_and_white(shots: dict[str, Shot]) -> None:
+    evidence = photocopy.copy_evidence(shots["colour_copy"].card, CardSide.BACK)
+    assert evidence.is_copy
+    assert not evidence.black_and_white
+
+
+def test_it_does_not_flag_genuine_cards_as_copies(shots: dict[str, Shot]) -> None:
+    for name in ("clean_front", "clean_back"):
+        assert detect(shots[name], CardConfig(copy_warn=True)).warnings == [], name
+
+
+# --- ReshootWarn -----------------------------------------------------------------------------------
+
+
+def test_it_flags_a_screen_reshoot_from_its_spectral_peaks(shots: dict[str, Shot]) -> None:
+    assert detect(shots["screen"], CardConfig(reshoot_warn=True)).warnings == [WarnCode.RESHOOT]
+    assert reshoot.spectral_peak(shots["screen"].card) > reshoot.spectral_peak(shots["clean_front"].card)
+
+
+def test_it_does_not_flag_a_printed_card_as_a_reshoot(shots: dict[str, Shot]) -> None:
+    for name in ("clean_front", "clean_back", "bw_copy"):
+        assert not reshoot.is_reshoot(shots[name].card), name
+
+
+# --- BorderCheckWarn -------------------------------------------------------------------------------
+
+
+def test_it_flags_a_card_cut_by_the_frame(shots: dict[str, Shot]) -> None:
+    cut = shots["cut"]
+    assert not cut.photo.border_complete  # the generator's truth
+    assert WarnCode.BORDER_INCOMPLETE in detect(cut, CardConfig(border_check_warn=True)).warnings
+
+
+def test_it_accepts_a_card_wholly_in_the_frame(shots: dict[str, Shot]) -> None:
+    result = detect(shots["clean_front"], CardConfig(border_check_warn=True))
+    assert result.warnings == []
+    assert result.border_code_value is not None
+    assert result.border_code_value < 50
+
+
+@pytest.mark.parametrize("name", ["sticker", "finger"])
+def test_it_flags_something_covering_the_card(shots: dict[str, Shot], name: str) -> None:
+    result = detect(shots[name], CardConfig(border_check_warn=True))
+    assert WarnCode.OCCLUSION in result.warnings
+    assert result.border_code_value is not None
+    assert result.border_code_value >= 50
+
+
+def test_it_scores_occlusion_higher_on_a_covered_card(shots: dict[str, Shot]) -> None:
+    clean = border.find_occlusion(shots["clean_back"].card, CardSide.BACK)
+    covered = border.find_occlusion(shots["finger"].card, CardSide.BACK)
+    assert covered.border_code_value > clean.border_code_value
+
+
+def test_it_judges_the_border_from_corners_against_the_frame() -> None:
+    inside = [(10.0, 10.0), (500.0, 12.0), (498.0, 320.0), (12.0, 318.0)]
+    outside = [(-60.0, 10.0), (430.0, 12.0), (428.0, 320.0), (-58.0, 318.0)]
+    assert not border.border_incomplete(inside, (400, 600, 3))
+    assert border.border_incomplete(outside, (400, 600, 3))
+
+
+# --- ReflectWarn -----------------------------------------------------------------------------------
+
+
+def test_it_flags_glare_on_the_emblem_with_its_position(shots: dict[str, Shot]) -> None:
+    shot = shots["glare_emblem"]
+    result = detect(shot, CardConfig(reflect_warn=True, enable_reflect_detail=True))
+    assert result.warnings == [WarnCode.REFLECTION]
+    assert ReflectPosition.NATIONAL_EMBLEM in result.reflect_positions
+    assert set(result.reflect_positions) == set(shot.photo.glare_regions)
+
+
+def test_it_names_a_recognition_field_under_glare(shots: dict[str, Shot]) -> None:
+    shot = shots["glare_field"]
+    result = detect(shot, CardConfig(reflect_warn=True, enable_reflect_detail=True))
+    assert WarnCode.REFLECTION in result.warnings
+    assert ReflectPosition.RECOGNITION_FIELD in result.reflect_positions
+
+
+def test_it_gives_positions_only_with_reflect_detail(shots: dict[str, Shot]) -> None:
+    result = detect(shots["glare_emblem"], CardConfig(reflect_warn=True))
+    assert result.warnings == [WarnCode.REFLECTION]
+    assert result.reflect_positions == []
+
+
+def test_it_does_not_take_the_portrait_backdrop_or_a_pale_card_for_glare(shots: dict[str, Shot]) -> None:
+    for name in ("clean_front", "clean_back"):
+        assert not reflect.find_glare(shots[name].card, shots[name].side).found, name
+
+
+# --- TempIdWarn ------------------------------------------------------------------------------------
+
+
+def test_it_flags_a_temporary_card_by_its_frame(shots: dict[str, Shot]) -> None:
+    assert detect(shots["temporary"], CardConfig(temp_id_warn=True)).warnings == [WarnCode.TEMPORARY_ID]
+
+
+def test_it_does_not_flag_a_second_generation_card_as_temporary(shots: dict[str, Shot]) -> None:
+    for name in ("clean_front", "clean_back", "glare_emblem"):
+        assert not temporary.is_temporary(shots[name].card), name
+
+
+# --- InvalidDateWarn -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "valid_date",
+    ["2020.07.21-2010.07.21", "2010.02.30-2020.02.30", "2010.13.01-2020.13.01", "2010.07.21-2017.07.21"],
+)
+def test_it_flags_an_impossible_validity_period(shots: dict[str, Shot], valid_date: str) -> None:
+    result = detect(
+        shots["clean_back"], CardConfig(invalid_date_warn=True), fields=IdCardFields(valid_date=valid_date)
+    )
+    assert result.warnings == [WarnCode.INVALID_DATE]
+
+
+def test_it_answers_the_legacy_invalid_date_code_when_asked(shots: dict[str, Shot]) -> None:
+    result = OcrResult(side=CardSide.BACK, fields=IdCardFields(valid_date="2020.07.21-2010.07.21"))
+    shot = shots["clean_back"]
+    signals.run_detectors(
+        shot.image, shot.card, shot.photo.corners, CardSide.BACK, CardConfig(invalid_date_warn=True), result,
+        invalid_date_code=WarnCode.INVALID_DATE_LEGACY,
+    )  # fmt: skip
+    assert result.warnings == [WarnCode.INVALID_DATE_LEGACY]
+
+
+@pytest.mark.parametrize(
+    "valid_date", ["2010.07.21-2020.07.21", "2015.07.24-长期", "2005.03.01-2025.03.01", ""]
+)
+def test_it_accepts_a_possible_validity_period(valid_date: str) -> None:
+    assert not dates.validity_invalid(IdCardFields(valid_date=valid_date), today=TODAY)
+
+
+def test_it_checks_the_span_against_the_age_when_the_front_is_known() -> None:
+    front = IdCardFields(id_num="440524198701010014")  # born 1987-01-01
+    assert not dates.validity_invalid(
+        IdCardFields(valid_date="2010.07.21-2020.07.21"), front=front, today=TODAY
+    )
+    # at 23 the card is valid for 10 years, not 20, and 长期 only from 46
+    assert dates.validity_invalid(IdCardFields(valid_date="2010.07.21-2030.07.21"), front=front, today=TODAY)
+    assert dates.validity_invalid(IdCardFields(valid_date="2015.07.24-长期"), front=front, today=TODAY)
+
+
+def test_it_leaves_unreadable_text_to_the_reader_not_the_date_rules() -> None:
+    assert not dates.validity_invalid(IdCardFields(valid_date="20l0.O7-2O"), today=TODAY)
+
+
+# --- Quality ---------------------------------------------------------------------------------------
+
+
+def _spearman(a: list[float], b: list[float]) -> float:
+    ra = np.argsort(np.argsort(a)).astype(float)
+    rb = np.argsort(np.argsort(b)).astype(float)
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def test_it_scores_quality_lower_as_the_photo_gets_blurrier() -> None:
+    levels = [0.0, 0.8, 1.6, 2.4, 3.2, 4.5]
+    rng = random.Random(31)
+    base = random_conditions(rng, difficulty="clean")
+    scores = []
+    for blur in levels:
+        # the same seed draws the same card and scene; only the camera's blur differs
+        shot, _ = specimen_photo(
+            random.Random(32), CardSide.FRONT, dataclasses.replace(base, blur=blur), today=TODAY
+        )
+        scores.append(float(quality.quality_score(rectify(shot.image(), shot.corners))))
+    assert _spearman(levels, scores) <= -0.8, scores
+    assert scores[0] >= 70
+    assert scores[-1] < quality.BLUR_THRESHOLD
+    assert min(scores) >= 0
+    assert max(scores) <= 100
+
+
+# --- MultiCardDetect -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("second", ["other_side", "same_side"])
+def test_it_finds_both_cards_in_one_photo(second: str) -> None:
+    from onboarding.ocr.engine.models import text_probability
+    from onboarding.ocr.engine.signals.cards import find_cards
+
+    photo, _ = specimen_photo(
+        random.Random(41),
+        CardSide.FRONT,
+        PhotoConditions(second_card=second, rotation=3.0),
+        today=TODAY,  # type: ignore[arg-type]
+    )
+    image = photo.image()
+    prob = text_probability(image, max_side=512)
+    small = np.asarray(
+        cv2.resize(image, (prob.shape[1], prob.shape[0]), interpolation=cv2.INTER_AREA), np.uint8
+    )
+    cards = find_cards(small, prob)
+    assert len(cards) == 2
+    assert {c.orientation.side for c in cards} == {photo.side, photo.second_side}
+    single, _ = specimen_photo(random.Random(42), CardSide.BACK, PhotoConditions(rotation=-4.0), today=TODAY)
+    image = single.image()
+    prob = text_probability(image, max_side=512)
+    small = np.asarray(
+        cv2.resize(image, (prob.shape[1], prob.shape[0]), interpolation=cv2.INTER_AREA), np.uint8
+    )
+    assert len(find_cards(small, prob)) == 1
+
+
+# --- Config gating ---------------------------------------------------------------------------------
+
+
+def test_it_computes_nothing_that_was_not_asked_for(
+    shots: dict[str, Shot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called: list[str] = []
+
+    def spy(name: str, real: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            called.append(name)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    for module, name in [
+        (border, "find_occlusion"),
+        (photocopy, "copy_evidence"),
+        (reshoot, "is_reshoot"),
+        (reflect, "find_glare"),
+        (reflect, "washed_out"),
+        (temporary, "is_temporary"),
+        (dates, "validity_invalid"),
+    ]:
+        monkeypatch.setattr(module, name, spy(name, getattr(module, name)))
+    monkeypatch.setattr(signals, "quality_score", spy("quality_score", signals.quality_score))
+    shot = shots["bw_copy"]  # would raise warnings if anything were asked for
+    result = detect(shot, CardConfig(), fields=IdCardFields(valid_date="2020.07.21-2010.07.21"))
+    assert called == []
+    assert result.warnings == []
+    assert result.quality is None
+    assert result.border_code_value is None
+    assert result.reflect_positions == []
+    detect(shot, EVERYTHING)
+    assert {
+        "find_occlusion",
+        "copy_evidence",
+        "is_reshoot",
+        "find_glare",
+        "is_temporary",
+        "quality_score",
+    } <= set(called)
+
+
+def test_it_asks_each_detector_only_for_its_own_code(shots: dict[str, Shot]) -> None:
+    # the black-and-white copy is a copy, but asking only for re-shoots must not report it
+    assert detect(shots["bw_copy"], CardConfig(reshoot_warn=True, temp_id_warn=True)).warnings == []
+    result = detect(shots["bw_copy"], CardConfig(quality=True))
+    assert result.warnings == []
+    assert result.quality is not None
