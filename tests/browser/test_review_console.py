@@ -108,6 +108,12 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
     page.locator("#reveal").click()
     expect(page.locator('tr[data-field="IdNum"] td.ocr')).to_have_text(number)
     expect(page.locator('#signals li[data-warn="-9102"]')).to_be_visible()
+    # Every photo and crop arrives (each through the permission-checked, audited image view).
+    images = page.locator("img")
+    assert images.count() == 5
+    for i in range(5):
+        expect(images.nth(i)).to_have_js_property("complete", True)
+        assert images.nth(i).evaluate("img => img.naturalWidth") > 0
     shot(page, artifacts, "review-02-case")
     viewed = AuditEvent.objects.filter(verification=to_approve, action="pii.viewed", actor_label=me.username)
     assert any("IdNum" in event.after["fields"] for event in viewed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable
 
 import pytest
@@ -51,6 +50,7 @@ def test_it_renders_five_inline_svg_charts_without_external_scripts(
     page = response.content.decode()
     assert response.status_code == 200
     assert page.count("<svg") == 5
-    assert not re.search(r"<script[^>]+src=\"(https?:)?//", page)
+    charts = page.split('class="charts"', 1)[1].split("</section>", 1)[0]
+    assert "<script" not in charts  # no script in the charts: nothing external, nothing the CSP refuses
     assert "kozea.github.io" not in page
     assert response.context["auto_rate_pct"] == 0.0
