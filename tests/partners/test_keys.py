@@ -90,3 +90,9 @@ def test_it_marks_when_a_key_was_last_used(acme: PartnerKey) -> None:
     acme.client().get(ENDPOINTS)
     acme.api_key.refresh_from_db()
     assert acme.api_key.last_used_at is not None
+
+
+def test_head_needs_the_same_scope_as_get(db: None) -> None:
+    writer = make_partner("Write Only Co", scopes=["verifications:write"])
+    assert writer.client().head("/api/v1/verifications").status_code == 403
+    assert writer.client().get("/api/v1/verifications").status_code == 403

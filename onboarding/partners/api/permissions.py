@@ -20,7 +20,9 @@ class HasRequiredScope(BasePermission):
         if not isinstance(api_key, ApiKey):
             return False
         required: dict[str, str] = getattr(view, "required_scopes", {})
-        scope = required.get(request.method or "")
+        # HEAD runs the GET handler, so it needs GET's scope.
+        method = "GET" if request.method == "HEAD" else (request.method or "")
+        scope = required.get(method)
         if scope is None:
             return True
         if api_key.has_scope(scope):
