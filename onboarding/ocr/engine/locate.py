@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine.layout import CARD_ASPECT, CARD_HEIGHT, CARD_WIDTH
-from onboarding.ocr.engine.orientation import TEXT_THRESHOLD, Orientation, orient
+from onboarding.ocr.engine.orientation import RING, TEXT_THRESHOLD, Orientation, match, ring_templates
 
 Quad = NDArray[np.float64]  # 4x2: top-left, top-right, bottom-right, bottom-left (card's own frame)
 
@@ -62,6 +62,18 @@ def text_blobs(prob: NDArray[np.float32], *, min_area: int = 12) -> list[TextBlo
     return blobs
 
 
+def text_extent_mask(shape: tuple[int, int], blobs: list[TextBlob]) -> NDArray[np.float32]:
+    """The printed extent of each text line: the detector's kernels are about 40 % of the glyph
+    height, so matching layouts on them would favour placements that fall between lines."""
+    mask = np.zeros(shape, np.uint8)
+    for b in blobs:
+        a = math.radians(b.angle)
+        grow_len, grow_thick = b.length + 1.2 * b.thickness, b.thickness * 2.4
+        box = cv2.boxPoints((b.center, (grow_len, grow_thick), math.degrees(a)))
+        cv2.fillConvexPoly(mask, box.astype(np.int32), 1)
+    return mask.astype(np.float32)
+
+
 def dominant_angle(blobs: list[TextBlob]) -> float | None:
     """The direction of the text lines (degrees mod 180), from the elongated blobs, length-weighted."""
     sx = sy = 0.0
@@ -83,6 +95,7 @@ def _best_edge(
     along: tuple[float, float],
     band: tuple[float, float],
     inner: float,
+    nearest: bool = True,
 ) -> tuple[float, float, float]:
     """Best line ``across = c + s * (along - mid)`` in ``grad`` (rows = across, cols = along).
 
@@ -107,8 +120,8 @@ def _best_edge(
     best = float(scores.max())
     if best <= 0:
         return inner, 0.0, 0.0
-    # Nearest-to-text candidate within 85 % of the best.
-    good = scores >= 0.85 * best
+    # Nearest-to-text candidate within 85 % of the best (or simply the best).
+    good = scores >= (0.85 if nearest else 1.0) * best
     dist = np.abs(cs - inner)
     dist_grid = np.broadcast_to(dist[None, :], scores.shape)
     masked = np.where(good, dist_grid, np.inf)
@@ -275,25 +288,119 @@ def _order(q: Quad) -> Quad:
 _SCORE_W, _SCORE_H = CARD_WIDTH // 4, CARD_HEIGHT // 4
 
 
-def _judge(prob: NDArray[np.float32], quad: Quad) -> tuple[Quad, Orientation]:
-    """How well the text under ``quad`` matches a card layout; the quad re-ordered upright."""
-    dst = np.array([[0, 0], [_SCORE_W, 0], [_SCORE_W, _SCORE_H], [0, _SCORE_H]], dtype=np.float32)
+def _judge(mask: NDArray[np.float32], quad: Quad) -> tuple[Quad, Orientation]:
+    """How well the text under and around ``quad`` matches a card layout; the quad turned upright."""
+    tf, tb, my, mx = ring_templates(_SCORE_H, _SCORE_W)
+    dst = np.array(
+        [[mx, my], [mx + _SCORE_W, my], [mx + _SCORE_W, my + _SCORE_H], [mx, my + _SCORE_H]], dtype=np.float32
+    )
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    warped = cv2.warpPerspective(prob, m, (_SCORE_W, _SCORE_H), flags=cv2.INTER_LINEAR)
-    o = orient(np.asarray(warped, dtype=np.float32))
+    size = (_SCORE_W + 2 * mx, _SCORE_H + 2 * my)
+    warped = cv2.warpPerspective(mask, m, size, flags=cv2.INTER_LINEAR)
+    o = match(np.asarray(warped, dtype=np.float32), tf, tb)
     if o.flipped:
         quad = np.roll(quad, -2, axis=0)
     return quad, o
 
 
-def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> Located | None:
-    """The most card-like quad in ``image_bgr`` (same size as ``prob``), or None if nothing fits."""
+# Card widths tried by the layout search, as fractions of the photo's diagonal, and the aspects a
+# card shows under tilt (foreshortening of up to ~30°).
+_SEARCH_WIDTHS = tuple(float(0.16 * 1.14**i) for i in range(14))
+_SEARCH_ASPECTS = (1.40, CARD_ASPECT, 1.80)
+_SEARCH_SCALE = 0.35
+# A text or contour candidate matching the layout this well is taken without the (costlier) search.
+CONFIDENT_LAYOUT = 0.6
+
+
+def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uint8]) -> Located | None:
+    """Slide each side's layout template over the text mask turned by ``angle``: the best placement
+    frames the card even when its text touches other text (a letter, a receipt) on the table."""
+    h, w = mask.shape
+    rot, size = _rotation(w, h, angle)
+    f = _SEARCH_SCALE
+    rot_small = rot * f
+    canvas_size = max(8, round(size * f))
+    canvas = cv2.warpAffine(mask, rot_small, (canvas_size, canvas_size), flags=cv2.INTER_AREA)
+    # Room for the text-free ring of a card that fills the frame.
+    pad = round(RING * canvas_size * 0.8)
+    canvas = cv2.copyMakeBorder(canvas, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    diag = math.hypot(w, h) * f
+    best: tuple[float, int, int, int, int] | None = None
+    for frac in _SEARCH_WIDTHS:
+        cw = round(frac * diag)
+        if cw >= canvas_size - 2:
+            break
+        for aspect in _SEARCH_ASPECTS:
+            ch = round(cw / aspect)
+            if ch < 6:
+                continue
+            tf, tb, my, mx = ring_templates(ch, cw)
+            for t in (tf, tb, tf[::-1, ::-1], tb[::-1, ::-1]):
+                res = cv2.matchTemplate(canvas, np.ascontiguousarray(t), cv2.TM_CCORR)
+                _, value, _, loc = cv2.minMaxLoc(res)
+                if best is None or value > best[0]:
+                    best = (float(value), loc[0] + mx - pad, loc[1] + my - pad, cw, ch)
+    if best is None:
+        return None
+    _, x, y, cw, ch = best
+    rect = np.array([[x, y], [x + cw, y], [x + cw, y + ch], [x, y + ch]], dtype=np.float64) / f
+    refined, edge = _refine_edges(gray, rot, size, rect)
+    inv = cv2.invertAffineTransform(rot)
+    quad = np.asarray(refined @ inv[:, :2].T + inv[:, 2], dtype=np.float64)
+    q, o = _judge(mask, _order(quad))
+    return Located(q, o, edge, "layout")
+
+
+def _refine_edges(
+    gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int, rect: Quad
+) -> tuple[Quad, float]:
+    """Move each side of an axis-aligned ``rect`` (rotated frame) onto the card's edge nearby."""
+    rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
+    cap = np.float32(60.0)
+    gxn = (np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 1, 0, ksize=3)), cap) / cap).astype(np.float32)
+    gyn = (np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 0, 1, ksize=3)), cap) / cap).astype(np.float32)
+    x0, y0 = rect[0]
+    x1, y1 = rect[2]
+    cw, ch = x1 - x0, y1 - y0
+    span_x = (x0 + 0.1 * cw, x1 - 0.1 * cw)
+    span_y = (y0 + 0.1 * ch, y1 - 0.1 * ch)
+    band = 0.12
+    top = _best_edge(gyn, along=span_x, band=(y0 - band * ch, y0 + band * ch), inner=y0, nearest=False)
+    bottom = _best_edge(gyn, along=span_x, band=(y1 - band * ch, y1 + band * ch), inner=y1, nearest=False)
+    gxt = np.ascontiguousarray(gxn.T)
+    left = _best_edge(gxt, along=span_y, band=(x0 - band * cw, x0 + band * cw), inner=x0, nearest=False)
+    right = _best_edge(gxt, along=span_y, band=(x1 - band * cw, x1 + band * cw), inner=x1, nearest=False)
+    mx, my = sum(span_x) / 2, sum(span_y) / 2
+    sides = []
+    for (c, s, score), fallback, horizontal in (
+        (top, y0, True),
+        (bottom, y1, True),
+        (left, x0, False),
+        (right, x1, False),
+    ):
+        # A weak edge is no evidence: keep the layout's side.
+        if score < 0.25:
+            c, s = fallback, 0.0
+        sides.append((s, -1.0, c - s * mx) if horizontal else (-1.0, s, c - s * my))
+    lt, lb, ll, lr = sides
+    try:
+        quad = np.array([_intersect(lt, ll), _intersect(lt, lr), _intersect(lb, lr), _intersect(lb, ll)])
+    except ZeroDivisionError:
+        return rect, 0.0
+    if not _plausible(quad):
+        return rect, 0.0
+    return quad, min(top[2], bottom[2], left[2], right[2])
+
+
+def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list[Located]:
+    """Card-like quads in ``image_bgr`` (same size as ``prob``), most card-like first (maybe none)."""
     h, w = prob.shape
     gray = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
     blobs = text_blobs(prob)
     if len(blobs) < 3:
-        return None
+        return []
     diag = math.hypot(w, h)
+    mask = text_extent_mask((h, w), blobs)
     found: list[Located] = []
     for group in _groups(blobs, diag)[:4]:
         if len(group) < 3:
@@ -305,14 +412,32 @@ def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> Loca
         if eq is None:
             continue
         quad, score = eq
-        q, o = _judge(prob, _order(quad))
+        q, o = _judge(mask, _order(quad))
         found.append(Located(q, o, score, "text"))
     for quad in _contour_quads(gray):
-        q, o = _judge(prob, _order(quad))
+        q, o = _judge(mask, _order(quad))
         found.append(Located(q, o, 1.0, "contour"))
-    if not found:
-        return None
-    return max(found, key=lambda f: f.orientation.score + 0.02 * f.edge_score)
+    if found and max(f.orientation.score for f in found) >= CONFIDENT_LAYOUT:
+        return _distinct(found, diag)
+    angles: list[float] = []
+    for group in _groups(blobs, diag)[:3]:
+        a = dominant_angle(group)
+        if a is not None and all(min(abs(a - b), 180 - abs(a - b)) > 4 for b in angles):
+            angles.append(a)
+    for a in angles[:2]:
+        found_layout = _layout_search(mask, a, gray)
+        if found_layout is not None:
+            found.append(found_layout)
+    return _distinct(found, diag)
+
+
+def _distinct(found: list[Located], diag: float) -> list[Located]:
+    found = sorted(found, key=lambda f: -(f.orientation.score + 0.02 * f.edge_score))
+    distinct: list[Located] = []
+    for f in found:
+        if all(np.abs(f.quad - d.quad).max() > 0.03 * diag for d in distinct):
+            distinct.append(f)
+    return distinct
 
 
 def _plausible(quad: Quad) -> bool:

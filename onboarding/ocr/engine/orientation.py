@@ -70,9 +70,29 @@ _BACK_NEG: list[Box] = [
 ]
 
 
-@lru_cache(maxsize=16)
-def _templates(h: int, w: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+@lru_cache(maxsize=256)
+def templates(h: int, w: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     return _template(_FRONT_POS, _FRONT_NEG, (h, w)), _template(_BACK_POS, _BACK_NEG, (h, w))
+
+
+# The margin around a card, as a fraction of its size, that must be free of text: a card lies on a
+# table, so a placement whose surroundings are full of text is a piece of something bigger.
+RING = 0.12
+RING_WEIGHT = 0.6
+
+
+@lru_cache(maxsize=256)
+def ring_templates(h: int, w: int) -> tuple[NDArray[np.float32], NDArray[np.float32], int, int]:
+    """``templates(h, w)`` inside a negative ring; returns (front, back, ring_y, ring_x)."""
+    my, mx = max(1, round(RING * h)), max(1, round(RING * w))
+    out = []
+    for t in templates(h, w):
+        big = np.full(
+            (h + 2 * my, w + 2 * mx), -RING_WEIGHT / ((h + 2 * my) * (w + 2 * mx) - h * w), np.float32
+        )
+        big[my : my + h, mx : mx + w] = t
+        out.append(big)
+    return out[0], out[1], my, mx
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,13 @@ class Orientation:
 def orient(prob: NDArray[np.float32]) -> Orientation:
     """Which side this is and whether it is upside down, from where its text lies."""
     mask = (prob > TEXT_THRESHOLD).astype(np.float32)
+    tf, tb = templates(mask.shape[0], mask.shape[1])
+    return match(mask, tf, tb)
+
+
+def match(mask: NDArray[np.float32], tf: NDArray[np.float32], tb: NDArray[np.float32]) -> Orientation:
+    """The best of front/back x upright/upside-down for a text mask shaped like the templates."""
     flipped_mask = mask[::-1, ::-1]
-    tf, tb = _templates(mask.shape[0], mask.shape[1])
     scores = {
         (CardSide.FRONT, False): float((mask * tf).sum()),
         (CardSide.FRONT, True): float((flipped_mask * tf).sum()),

@@ -54,12 +54,22 @@ def strip_stamps(text: str) -> str:
     return text
 
 
+# Label characters that can also begin a value, so a lone one is kept (关岭县公安局, 期...).
+_KEEP_LONE = frozenset("关限")
+
+
 def strip_label(text: str, label: str) -> str:
-    """``text`` without a leading ``label`` (or the label's last characters, when only they were read)."""
+    """``text`` without a leading ``label``, or the label's first or last characters when only some
+    of it was read (姓魏超鑫, 址北京市...)."""
     for i in range(len(label)):
         part = label[i:]
-        # One stray character of a two-character label (e.g. 名) is too common in values to strip.
-        if len(part) < 2 and len(label) > 1:
+        if len(part) == 1 and part in _KEEP_LONE:
+            break
+        if text.startswith(part):
+            return text[len(part) :]
+    for j in range(len(label) - 1, 0, -1):
+        part = label[:j]
+        if len(part) == 1 and len(label) > 2:
             break
         if text.startswith(part):
             return text[len(part) :]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -11,9 +12,9 @@ from numpy.typing import NDArray
 from onboarding.ocr.engine import parsing, reader
 from onboarding.ocr.engine.decode import decode_image, work_copy
 from onboarding.ocr.engine.layout import PORTRAIT
-from onboarding.ocr.engine.locate import locate_card
+from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import recognize_lines, text_probability
-from onboarding.ocr.engine.orientation import orient
+from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import run_detectors
 from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point
 from onboarding.ocr.errors import ErrorCode, OcrError
@@ -21,11 +22,16 @@ from onboarding.ocr.errors import ErrorCode, OcrError
 # The photo is searched for text at this longer side: card text stays 8+ px high down to a card
 # filling 30 % of the frame, and the detector costs ~40 ms here on two cores.
 LOCATE_MAX_SIDE = 512
+LOCATE_FINE_MAX_SIDE = 1024
 # Below this many photo pixels on the card's short side the number line's digits are too small
 # to read reliably (measured on generated specimens).
-MIN_CARD_SHORT_SIDE = 180
-# A rectified card whose text layout matches neither side this poorly is not an ID card.
+MIN_CARD_SHORT_SIDE = 120
+# Layout matches (see orientation.py) below which there is no ID card: on the photo's coarse map
+# and on the rectified card's own map.
 MIN_LAYOUT_SCORE = 0.12
+MIN_CARD_LAYOUT_SCORE = 0.15
+# Candidates scoring within this of the best are re-judged on their own rectified map.
+CLOSE_CANDIDATES = 0.2
 # Variance of the Laplacian (canonical card, grey) below which text is treated as unreadable
 # when the recogniser also struggles.
 BLUR_VARIANCE = 25.0
@@ -38,20 +44,31 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     photo = decode_image(image)
     work, scale = work_copy(photo)
 
-    prob = text_probability(work, max_side=LOCATE_MAX_SIDE)
-    ph, pw = prob.shape
-    small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    located = locate_card(small, prob)
-    if located is None:
+    candidates = _candidates(work, LOCATE_MAX_SIDE)
+    if not candidates or candidates[0].orientation.score < CONFIDENT_LAYOUT:
+        # Small cards' text is lost at the coarse size: look again, finer (rarely needed).
+        candidates = sorted(
+            candidates + _candidates(work, LOCATE_FINE_MAX_SIDE), key=lambda c: -c.orientation.score
+        )
+    if not candidates or candidates[0].orientation.score < MIN_LAYOUT_SCORE:
         raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
-    quad = located.quad * np.array([work.shape[1] / pw, work.shape[0] / ph])
-
+    # The photo's coarse map ranks the candidates; when the runner-up is close, the card's own finer
+    # map (needed anyway for reading) decides.
+    best: tuple[float, NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32], Orientation] | None = None
+    for index, cand in enumerate(candidates[:3]):
+        if index and cand.orientation.score < candidates[0].orientation.score - CLOSE_CANDIDATES:
+            break
+        quad_c = cand.quad
+        card_c = reader.warp_card(work, quad_c)
+        prob_c = reader.text_map(card_c)
+        orient_c = reader.card_orientation(prob_c)
+        if best is None or orient_c.score > best[0]:
+            best = (orient_c.score, quad_c, card_c, prob_c, orient_c)
+    assert best is not None
+    _, quad, card, card_prob, orientation = best
+    if orientation.score < MIN_CARD_LAYOUT_SCORE:
+        raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
     short_side = _short_side(quad) / scale
-    card = reader.warp_card(work, quad)
-    card_prob = reader.text_map(card)
-    orientation = orient(card_prob)
-    if orientation.score < MIN_LAYOUT_SCORE:
-        raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
     if short_side < MIN_CARD_SHORT_SIDE:
         raise OcrError(
             ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
@@ -92,6 +109,15 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     run_detectors(work, card, corners, detected, config, result)
     result.elapsed_ms = (time.perf_counter() - started) * 1000.0
     return result
+
+
+def _candidates(work: NDArray[np.uint8], max_side: int) -> list[Located]:
+    """Card candidates found on the text map at ``max_side``, their quads in ``work`` pixels."""
+    prob = text_probability(work, max_side=max_side)
+    ph, pw = prob.shape
+    small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    to_work = np.array([work.shape[1] / pw, work.shape[0] / ph])
+    return [replace(c, quad=c.quad * to_work) for c in locate_card(small, prob)]
 
 
 def _side_zh(side: CardSide) -> str:

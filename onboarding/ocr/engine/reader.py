@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout
-from onboarding.ocr.engine.orientation import TEXT_THRESHOLD
+from onboarding.ocr.engine.orientation import TEXT_THRESHOLD, Orientation
 from onboarding.ocr.engine.types import CardSide
 
 W, H = layout.CARD_WIDTH, layout.CARD_HEIGHT
@@ -34,6 +34,16 @@ def warp_card(
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
     out = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return np.asarray(out, dtype=np.uint8)
+
+
+def card_orientation(prob: NDArray[np.float32]) -> Orientation:
+    """Side and orientation of a rectified card from its own (fine) text map, on glyph extents."""
+    from onboarding.ocr.engine.locate import text_blobs, text_extent_mask
+    from onboarding.ocr.engine.orientation import match, templates
+
+    mask = text_extent_mask((prob.shape[0], prob.shape[1]), text_blobs(prob, min_area=6))
+    tf, tb = templates(mask.shape[0], mask.shape[1])
+    return match(mask, tf, tb)
 
 
 def text_map(card: NDArray[np.uint8]) -> NDArray[np.float32]:
