@@ -167,15 +167,17 @@ def test_it_retries_after_a_500_with_backoff_and_logs_every_attempt(
 
 
 def test_it_retries_after_a_timeout(
-    acme: PartnerKey, receiver: Receiver, django_capture_on_commit_callbacks: Any
+    acme: PartnerKey, receiver: Receiver, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
     register(acme, receiver)
-    receiver.script = [("sleep", 1.5)]
+    settings.PARTNER_WEBHOOK_TIMEOUT_SECONDS = 0.5
+    receiver.script = [("sleep", 2.0)]
     [delivery] = emit(acme, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.last_status_code is None
     assert delivery.last_error.startswith("timeout")
+    settings.PARTNER_WEBHOOK_TIMEOUT_SECONDS = 5.0
     webhooks.webhook_delivery_attempt(delivery_id=delivery.pk, now=delivery.next_attempt_at)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
