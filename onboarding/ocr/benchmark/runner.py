@@ -442,10 +442,10 @@ def format_report(accuracy: AccuracyReport, warnings: WarningsReport | None = No
         ratio = accuracy.speed_ratio
         faster = 1 / ratio if ratio and not math.isnan(ratio) else math.nan
         lines.append(f"speed ratio engine/baseline (p50)  {ratio:.3f}  (engine {faster:.1f}x faster)")
-    lines.append(
-        f"peak RSS  {accuracy.rss_after_engine_mb:.0f} MB after the engine pass (generator + engine), "
-        f"{accuracy.rss_peak_mb:.0f} MB with the baseline loaded too"
-    )
+    rss = f"peak RSS  {accuracy.rss_after_engine_mb:.0f} MB after the engine pass (generator + engine)"
+    if b:
+        rss += f", {accuracy.rss_peak_mb:.0f} MB with the baseline loaded too"
+    lines.append(rss)
     if e.errors:
         lines.append("engine errors  " + ", ".join(f"{k}: {v}" for k, v in sorted(e.errors.items())))
     if warnings is not None:
