@@ -258,7 +258,7 @@ def _spearman(a: list[float], b: list[float]) -> float:
 
 
 def test_it_scores_quality_lower_as_the_photo_gets_blurrier() -> None:
-    levels = [0.0, 0.8, 1.6, 2.4, 3.2, 4.5]
+    levels = [0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 8.0]
     rng = random.Random(31)
     base = random_conditions(rng, difficulty="clean")
     scores = []

@@ -18,8 +18,9 @@ import numpy as np
 from onboarding.ocr.engine.signals._common import Image8, canonical, gray
 
 # Below this Quality the engine answers FailedOperation.ImageBlur. On drawn specimens (1280x960
-# photos, the card filling 35-80 % of the frame) clean photos score 80-100, a Gaussian blur of
-# 1.4 photo px about 55, 2.8 px about 25 and 4.5 px under 10.
+# photos) clean photos score 80-100; with the card filling 35-80 % of the frame a Gaussian blur of
+# 1.4 photo px scores about 55-75, 2.8 px 25-50, and 6 px or more under 10 (the bigger the card in
+# the frame, the more blur it takes: what counts is blur per millimetre of card).
 BLUR_THRESHOLD = 20
 
 # Edge sharpness (1 / edge width in canonical px) that maps to Quality 100 and 0. The lower end is
