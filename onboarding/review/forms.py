@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -130,3 +131,22 @@ class ResubmitForm(DecisionForm):
         label=_("Reason (shown to the user)"),
         error_messages={"required": _("Tell the user why.")},
     )
+
+
+@dataclass(frozen=True)
+class ReasonPreset:
+    label: str
+    text: str  # what the user reads; Chinese, the applicants' default language
+    side: str = ""
+
+
+def resubmit_presets() -> list[ReasonPreset]:
+    """Common reasons to ask for new photos, one click each (the text stays editable)."""
+    return [
+        ReasonPreset(str(_("Blurred")), "照片模糊，请在光线充足处对焦后重新拍摄。"),
+        ReasonPreset(str(_("Glare")), "证件有反光，部分文字看不清，请避开强光重新拍摄。"),
+        ReasonPreset(str(_("Edge cut off")), "证件边缘被裁掉，请把整张证件完整拍进画面。"),
+        ReasonPreset(str(_("Covered")), "证件有遮挡，请移开手指或其他物品后重新拍摄。"),
+        ReasonPreset(str(_("Copy or screen")), "照片疑似复印件或翻拍屏幕，请直接拍摄身份证原件。"),
+        ReasonPreset(str(_("Back side")), "请重新上传身份证国徽面（有国徽的一面）的照片。", side="BACK"),
+    ]

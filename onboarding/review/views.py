@@ -39,6 +39,7 @@ from onboarding.review.forms import (
     QueueFilterForm,
     RejectForm,
     ResubmitForm,
+    resubmit_presets,
 )
 from onboarding.review.numbers import AGE_BUCKETS, numbers_for
 from onboarding.review.roles import can_decide, can_view_personal_data
@@ -238,6 +239,7 @@ def _case_page(
             "approve_form": forms.get("approve") or ApproveForm(initial=initial),
             "reject_form": forms.get("reject") or RejectForm(initial=initial),
             "resubmit_form": forms.get("resubmit") or ResubmitForm(initial=initial),
+            "resubmit_presets": resubmit_presets(),
             "open_form": next(iter(forms), ""),
         },
         status=status,

@@ -50,6 +50,7 @@ def live_server() -> Iterator[LiveServer]:
 
 
 REASON = "国徽面有强烈反光，有效期限看不清，请避开灯光重新拍摄。"
+GLARE_PRESET = "证件有反光，部分文字看不清，请避开强光重新拍摄。"
 
 
 def _row(page: Page, case: Verification) -> object:
@@ -126,6 +127,9 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
     _row(page, to_retake).locator('[data-action="claim"]').click()  # type: ignore[attr-defined]
     page.locator("#resubmit-panel summary").click()
     page.locator('#resubmit-form input[value="BACK"]').check()
+    # A common reason fills the text in one click; the reviewer may still edit it.
+    page.locator("#resubmit-form .preset").nth(1).click()
+    expect(page.locator("#resubmit-form textarea[name=reason]")).to_have_value(GLARE_PRESET)
     page.locator("#resubmit-form textarea[name=reason]").fill(REASON)
     shot(page, artifacts, "review-03-case-resubmit")
     page.locator("#resubmit").click()
