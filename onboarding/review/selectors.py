@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from onboarding.core.lib.masking import mask_id_number, mask_name
 from onboarding.kyc.models import FieldName, FieldValue, Finding, Severity, State, Verification
+from onboarding.kyc.selectors import mask_field
 from onboarding.review.explanations import explain_warning, finding_title
 
 OPEN_STATE = State.IN_REVIEW
@@ -60,8 +60,8 @@ def queue_rows(
         rows.append(
             QueueRow(
                 verification=v,
-                name_masked=mask_name(values.get(FieldName.NAME, "")),
-                id_number_masked=mask_id_number(values.get(FieldName.ID_NUM, "")),
+                name_masked=mask_field(FieldName.NAME, values.get(FieldName.NAME, "")),
+                id_number_masked=mask_field(FieldName.ID_NUM, values.get(FieldName.ID_NUM, "")),
                 warnings=[
                     (code, explain_warning(code).title(language=language))
                     for code in sorted({f.warn_code for f in findings if f.warn_code is not None})
