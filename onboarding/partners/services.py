@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,6 +135,43 @@ def idempotency_complete(*, record: IdempotencyRecord, status_code: int, respons
 def idempotency_release(*, record: IdempotencyRecord) -> None:
     """Forget a claim whose request failed, so the client may retry with the same key."""
     record.delete()
+
+
+@dataclass(frozen=True)
+class IdempotentResult:
+    status_code: int
+    response: Any
+    replayed: bool
+
+
+def idempotent_call(
+    *,
+    partner: Partner,
+    key: str | None,
+    operation: str,
+    content: dict[str, object],
+    run: Callable[[], tuple[int, Any]],
+) -> IdempotentResult:
+    """Run a write once per Idempotency-Key: a retry with the same content gets the first answer back.
+
+    ``content`` describes the request's meaning (use digests for files); ``run`` does the work and
+    returns (status, JSON-able body). Without a key, ``run`` simply runs. A failing ``run`` frees the key.
+    """
+    if key is None:
+        status_code, response = run()
+        return IdempotentResult(status_code=status_code, response=response, replayed=False)
+    claimed = idempotency_claim(
+        partner=partner, key=key, fingerprint=request_fingerprint(operation=operation, data=content)
+    )
+    if isinstance(claimed, StoredAnswer):
+        return IdempotentResult(status_code=claimed.status_code, response=claimed.response, replayed=True)
+    try:
+        status_code, response = run()
+    except BaseException:
+        idempotency_release(record=claimed)
+        raise
+    idempotency_complete(record=claimed, status_code=status_code, response=response)
+    return IdempotentResult(status_code=status_code, response=response, replayed=False)
 
 
 def idempotency_purge_expired(*, now: datetime | None = None) -> int:

@@ -110,23 +110,7 @@ class VerificationListCreateView(PartnerAPIView, generics.ListAPIView[Verificati
             back = CardPhoto(content=data["back_base64"], filename="back")
         claims = {"Name": data["name"].strip(), "IdNum": data["id_number"].strip().upper()}
 
-        key = request.headers.get("Idempotency-Key")
-        record = None
-        if key is not None:
-            fingerprint = services.request_fingerprint(
-                operation="verification.create",
-                data={
-                    "front": _sha256(front.content),
-                    "back": _sha256(back.content),
-                    "external_ref": data["external_ref"],
-                    "claims": claims,
-                },
-            )
-            claimed = services.idempotency_claim(partner=self.partner, key=key, fingerprint=fingerprint)
-            if isinstance(claimed, services.StoredAnswer):
-                return self._answer(claimed.response, status_code=claimed.status_code, replayed=True)
-            record = claimed
-        try:
+        def create() -> tuple[int, Any]:
             verification = partner_verification_create(
                 partner=self.partner,
                 api_key=self.api_key,
@@ -136,24 +120,32 @@ class VerificationListCreateView(PartnerAPIView, generics.ListAPIView[Verificati
                 claims=claims,
                 actor=self.actor(request),
             )
-        except BaseException:
-            if record is not None:
-                services.idempotency_release(record=record)
-            raise
-        # Without a broker the OCR has run already; the answer says where the case is now.
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            verification.refresh_from_db()
-        body = VerificationAcceptedSerializer(
-            {
-                "id": verification.public_id,
-                "state": verification.state,
-                "external_ref": verification.external_ref,
-                "created_at": verification.created,
-            }
-        ).data
-        if record is not None:
-            services.idempotency_complete(record=record, status_code=status.HTTP_202_ACCEPTED, response=body)
-        return self._answer(body, status_code=status.HTTP_202_ACCEPTED, replayed=False)
+            # Without a broker the OCR has run already; the answer says where the case is now.
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                verification.refresh_from_db()
+            body = VerificationAcceptedSerializer(
+                {
+                    "id": verification.public_id,
+                    "state": verification.state,
+                    "external_ref": verification.external_ref,
+                    "created_at": verification.created,
+                }
+            ).data
+            return status.HTTP_202_ACCEPTED, body
+
+        result = services.idempotent_call(
+            partner=self.partner,
+            key=request.headers.get("Idempotency-Key"),
+            operation="verification.create",
+            content={
+                "front": _sha256(front.content),
+                "back": _sha256(back.content),
+                "external_ref": data["external_ref"],
+                "claims": claims,
+            },
+            run=create,
+        )
+        return self._answer(result.response, status_code=result.status_code, replayed=result.replayed)
 
     def _answer(self, body: Any, *, status_code: int, replayed: bool) -> Response:
         response = Response(body, status=status_code)
