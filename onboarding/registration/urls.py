@@ -13,7 +13,6 @@ urlpatterns = [
     path("v/<uuid:public_id>/upload/", views.upload, name="upload"),
     path("v/<uuid:public_id>/progress/", views.progress, name="progress"),
     path("v/<uuid:public_id>/form/", views.card_form, name="form"),
-    path("v/<uuid:public_id>/reupload/", views.reupload, name="reupload"),
     path("v/<uuid:public_id>/status/", views.status, name="status"),
     path("specimen/<int:seed>/<str:side>.jpg", views.specimen, name="specimen"),
 ]

@@ -265,17 +265,9 @@ def card_form(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "retake": page.retake,
         "retake_not_original": page.retake_not_original,
         "submitted_with_errors": bool(refused),
-        "reupload_url": reverse("registration:reupload", kwargs={"public_id": verification.public_id}),
+        "reupload_url": reverse("registration:upload", kwargs={"public_id": verification.public_id}),
     }
     return render(request, "registration/form.html", context, status=400 if refused else 200)
-
-
-@require_GET
-@login_required
-def reupload(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """From the form: take new photos of both sides (the case stays editable until it is submitted)."""
-    verification = _own_case(request, public_id)
-    return redirect("registration:upload", public_id=verification.public_id)
 
 
 @require_GET

@@ -81,5 +81,7 @@ def artifacts() -> Path:
 
 
 def shot(page: sync_api.Page, artifacts: Path, name: str) -> None:
-    """A full-page screenshot in test-artifacts/, for a person to look at."""
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    """A screenshot in test-artifacts/, for a person to look at: the full page on desktop; the (tall)
+    viewport on a phone, because a full-page capture drops the touch emulation and its media queries."""
+    is_phone = page.evaluate("matchMedia('(pointer: coarse)').matches")
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=not is_phone)

@@ -14,7 +14,7 @@ from onboarding.kyc.models import REJECT_REASONS, ActorType, FieldValue, State, 
 from onboarding.registration import presenters
 from tests.registration.conftest import PASSWORD, Pair, post_photos, start_case
 
-CASE_PAGES = ("upload", "progress", "form", "reupload", "status")
+CASE_PAGES = ("upload", "progress", "form", "status")
 
 
 def url(name: str, verification: Verification) -> str:
@@ -61,7 +61,9 @@ def test_it_prefills_the_form_and_keeps_both_values_of_a_changed_field(
 
     corrected = pair.identity.address + "附1号"
     # The user corrects whatever the engine misread, and adds to the address.
-    response = signed_in.post(url("form", verification), {**pair.identity.contract_fields(), "Address": corrected})
+    response = signed_in.post(
+        url("form", verification), {**pair.identity.contract_fields(), "Address": corrected}
+    )
     assert response.status_code == 302
     assert response["Location"] == url("status", verification)
     address = FieldValue.objects.get(verification=verification, name="Address")
@@ -213,3 +215,27 @@ def test_it_refuses_a_file_that_is_not_a_photo(signed_in: Client, pair: Pair) ->
     assert response.json()["sides"] == {"front": str(presenters.IMAGE_ERRORS["image_type"])}
     verification.refresh_from_db()
     assert verification.state == State.DRAFT
+
+
+def test_it_reads_the_new_photo_after_a_reviewer_asked_for_one(
+    signed_in: Client,
+    pair: Pair,
+    read_case: Callable[..., Verification],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    verification = submitted_with_changed_name(signed_in, read_case(), pair)
+    services.verification_request_resubmission(
+        verification=verification,
+        actor=reviewer_actor(),
+        expected_version=verification.version,
+        sides=["BACK"],
+        reason="请重新拍摄国徽面",
+    )
+    # Only the side the reviewer asked for is needed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_photos(signed_in, verification, front=None, back=pair.back)
+    assert response.status_code in (200, 202)
+    verification.refresh_from_db()
+    assert verification.state == State.NEEDS_INPUT and not verification.input_request
+    assert signed_in.get(url("progress", verification)).json()["next_url"] == url("form", verification)
+    assert verification.images.filter(side="BACK").count() == 2  # the old photo is kept, superseded
