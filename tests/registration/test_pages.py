@@ -1,4 +1,6 @@
+import random
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from onboarding.identity import validate_card
 from onboarding.kyc import catalog, services, tasks
 from onboarding.kyc.audit import Actor
 from onboarding.kyc.models import REJECT_REASONS, ActorType, FieldValue, State, Verification
+from onboarding.ocr.engine.types import CardSide, WarnCode
+from onboarding.ocr.specimens import random_conditions, specimen_photo
 from onboarding.registration import presenters
 from tests.registration.conftest import PASSWORD, Pair, post_photos, start_case
 
@@ -239,3 +243,23 @@ def test_it_reads_the_new_photo_after_a_reviewer_asked_for_one(
     assert verification.state == State.NEEDS_INPUT and not verification.input_request
     assert signed_in.get(url("progress", verification)).json()["next_url"] == url("form", verification)
     assert verification.images.filter(side="BACK").count() == 2  # the old photo is kept, superseded
+
+
+def test_it_asks_for_the_original_card_when_the_front_is_a_photocopy(
+    signed_in: Client, pair: Pair, read_case: Callable[..., Verification], today: Any
+) -> None:
+    conditions = random_conditions(random.Random(1), difficulty="clean")
+    copy, _ = specimen_photo(
+        random.Random(3),
+        CardSide.FRONT,
+        replace(conditions, photocopy="bw"),
+        today=today,
+        identity=pair.identity,
+    )
+    verification = read_case(front=copy.jpeg)
+    form = signed_in.get(url("form", verification))
+    assert form.status_code == 200
+    assert form.context["retake_not_original"] is True
+    body = form.content.decode()
+    assert "请拍摄身份证原件" in body
+    assert catalog.WARNINGS[WarnCode.COPY].message_zh in form.context["retake"]
