@@ -22,6 +22,8 @@ from onboarding.kyc.models import REJECT_REASONS, FieldName, FindingSource, Side
 from onboarding.kyc.models import Severity as FindingSeverity
 from onboarding.kyc.states import IMAGE_EDITABLE_STATES
 
+# The browser scales photos down to this longest side before sending them (phones take 4000+ px).
+MAX_PHOTO_SIDE = 2000
 FIELD_LABELS = {
     FieldName.NAME: gettext_lazy("姓名"),
     FieldName.SEX: gettext_lazy("性别"),
@@ -193,7 +195,6 @@ class FormRow:
     warnings: list[str] = field(default_factory=list)
     wide: bool = False
     mono: bool = False
-    inputmode: str = ""
 
 
 @dataclass
@@ -251,7 +252,6 @@ def form_page(
                 help=str(FIELD_HELP.get(FieldName(name), "")),
                 wide=name in (FieldName.ADDRESS, FieldName.ID_NUM, FieldName.VALID_DATE),
                 mono=name == FieldName.ID_NUM,
-                inputmode="",
             )
         )
     by_name = {row.name: row for row in rows}
@@ -314,9 +314,7 @@ def status_view(verification: Verification) -> StatusView:
         return StatusView(
             label=_("请重新上传"),
             tone="warn",
-            explanation=pick(
-                "审核员请您重新上传身份证照片。", "A reviewer asked you to upload new photos of your ID card."
-            ),
+            explanation=_("审核员请您重新上传身份证照片。"),
             reason=verification.resubmission_reason,
             action_url=url_for("upload", verification),
             action_label=_("重新上传照片"),

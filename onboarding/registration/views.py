@@ -6,7 +6,6 @@ Personal data stays out of URLs (cases are addressed by their random public id) 
 
 from __future__ import annotations
 
-import logging
 import secrets
 import uuid
 
@@ -34,16 +33,14 @@ from onboarding.registration.forms import SignInForm, SignUpForm
 from onboarding.registration.services import account_sign_up
 from onboarding.registration.specimens import MAX_SEED, specimen_jpeg
 
-logger = logging.getLogger(__name__)
-
 # Cases a user may start again after: the previous one is over without success.
 RESTARTABLE_STATES = frozenset({State.REJECTED, State.EXPIRED})
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.headers.get(
-        "X-Requested-With"
-    ) == "XMLHttpRequest" or "application/json" in request.headers.get("Accept", "")
+    """The upload script asks for JSON; a plain form post (no JavaScript) gets redirects instead."""
+    xhr = request.headers.get("X-Requested-With") == "XMLHttpRequest"
+    return xhr or "application/json" in request.headers.get("Accept", "")
 
 
 def _own_case(request: HttpRequest, public_id: uuid.UUID) -> Verification:
@@ -168,7 +165,7 @@ def upload(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "upload_url": reverse("registration:upload", kwargs={"public_id": verification.public_id}),
         "progress_url": reverse("registration:progress", kwargs={"public_id": verification.public_id}),
         "processing": verification.state == State.PROCESSING,
-        "max_side": 2000,
+        "max_side": presenters.MAX_PHOTO_SIDE,
         "upload_text": presenters.upload_text(),
     }
     return render(request, "registration/upload.html", context)
