@@ -263,3 +263,12 @@ def test_it_asks_for_the_original_card_when_the_front_is_a_photocopy(
     body = form.content.decode()
     assert "请拍摄身份证原件" in body
     assert catalog.WARNINGS[WarnCode.COPY].message_zh in form.context["retake"]
+
+
+def test_it_says_when_the_daily_attempts_are_used_up(signed_in: Client, user: User, settings: Any) -> None:
+    settings.KYC_MAX_ATTEMPTS_PER_DAY = 1
+    Verification.objects.create(user=user, state=State.REJECTED)  # today's one attempt, already decided
+    response = signed_in.post(reverse("registration:verify"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("registration:start")
+    assert "今天的核验次数已达上限" in response.content.decode()
+    assert Verification.objects.filter(user=user).count() == 1
