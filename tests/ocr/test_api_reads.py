@@ -36,13 +36,14 @@ class Specimen:
 
 @pytest.fixture(scope="session")
 def specimens() -> dict[str, Specimen]:
-    """Drawn once per session: a clean front and a clean back."""
+    """Drawn once per session: a clean front, a clean back and a black-and-white photocopy of a front."""
     rng = random.Random(20261125)
     today = date(2026, 1, 1)
     out: dict[str, Specimen] = {}
     for key, side, conditions in (
         ("front", CardSide.FRONT, PhotoConditions()),
         ("back", CardSide.BACK, PhotoConditions()),
+        ("copy", CardSide.FRONT, PhotoConditions(photocopy="bw")),
     ):
         photo, identity = specimen_photo(rng, side, conditions, today=today)
         out[key] = Specimen(photo.jpeg, identity.contract_fields())
@@ -92,6 +93,19 @@ def test_it_reads_a_front_with_crops_through_the_sdk(
     p_width, p_height = _jpeg_size(info["Portrait"])
     assert p_height > p_width
     assert info["WarnInfos"] == []  # a clean photo: neither copy nor re-shoot
+
+
+def test_it_warns_of_a_photocopy_in_advanced_info(
+    live_server: Any, pair: Pair, specimens: dict[str, Specimen]
+) -> None:
+    answer = _sdk_read(
+        sdk_client(live_server.url, pair),
+        ImageBase64=b64(specimens["copy"].jpeg),
+        Config=json.dumps({"CopyWarn": True}),
+    )
+    assert answer["IdNum"] == specimens["copy"].truth["IdNum"]
+    warnings = json.loads(answer["AdvancedInfo"])["WarnInfos"]
+    assert -9102 in warnings or -9108 in warnings
 
 
 def test_it_reads_a_back_from_an_image_url(
