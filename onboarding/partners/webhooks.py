@@ -11,6 +11,7 @@ import ipaddress
 import json
 import logging
 import random
+import socket
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -195,6 +196,22 @@ def retry_delay_seconds(*, attempts: int) -> float:
     return delay * (1 + random.random() / 10)  # noqa: S311 (jitter, not security)
 
 
+def _private_target(url: str) -> str:
+    """Why url must not be called ('' when it may): a name that resolves into our own network is refused."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if settings.PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK and host in _LOOPBACK_HOSTS:
+        return ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        return f"cannot resolve {host}: {exc}"[:500]
+    for info in infos:
+        if not ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_global:
+            return f"refused: {host} resolves to a non-public address"
+    return ""
+
+
 def _post(*, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
     # The one place that sends webhooks; no redirects (a redirect could point anywhere).
     return requests.post(
@@ -251,6 +268,8 @@ def webhook_delivery_attempt(
     started = time.monotonic()
     if not endpoint.is_active:
         error = "endpoint disabled"
+    elif refused := _private_target(endpoint.url):
+        error = refused
     else:
         try:
             response = _post(url=endpoint.url, body=body, headers=headers)

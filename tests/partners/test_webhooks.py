@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -277,3 +279,25 @@ def test_the_receiver_code_in_the_partner_guide_verifies_a_real_delivery(
         receiver.secret, got.headers["X-Signature"], got.body.replace(b"approved", b"rejected")
     )
     assert not verify_webhook("whsec_other", got.headers["X-Signature"], got.body)
+
+
+def test_it_does_not_call_a_name_that_resolves_into_our_network(
+    acme: PartnerKey, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The machine's own name passes the URL check (not an IP literal, not "localhost") but resolves to
+    # an address of this machine.
+    host = socket.gethostname()
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        pytest.skip(f"{host} does not resolve here")
+    if all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+        pytest.skip(f"{host} resolves to a public address here")
+    endpoint, _secret = webhooks.webhook_endpoint_create(partner=acme.partner, url=f"https://{host}/hook")
+    [delivery] = emit(acme, django_capture_on_commit_callbacks)
+    delivery.refresh_from_db()
+    assert delivery.endpoint_id == endpoint.pk
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.last_status_code is None
+    assert "non-public" in delivery.last_error
+    assert receiver.received == []
