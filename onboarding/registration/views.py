@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -102,11 +102,11 @@ class SignInView(LoginView):
     template_name = "registration/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-    next_page = reverse_lazy("registration:start")
+    next_page = "registration:start"
 
 
 class SignOutView(LogoutView):
-    next_page = reverse_lazy("registration:start")
+    next_page = "registration:start"
 
 
 # --- the verification ---------------------------------------------------------------------------
@@ -213,7 +213,11 @@ def _receive_photos(request: HttpRequest, verification: Verification) -> HttpRes
             # With no broker the OCR task runs right here after commit; with one, a worker picks it up.
             services.verification_request_ocr(verification=verification, actor=actor)
     except ApplicationError as error:
-        sides = {str(s).lower(): _("请重新上传这一面。") for s in error.extra.get("sides", [])}
+        missing_sides = error.extra.get("sides", [])
+        sides = {
+            str(s).lower(): _("请重新上传这一面。")
+            for s in (missing_sides if isinstance(missing_sides, list) else [])
+        }
         return _photo_error(request, verification, _("请上传身份证的人像面和国徽面两张照片。"), sides)
     payload = presenters.progress_payload(verification)
     if _wants_json(request):
