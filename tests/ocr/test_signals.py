@@ -18,8 +18,19 @@ import pytest
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout, signals
-from onboarding.ocr.engine.signals import border, dates, photocopy, quality, reflect, reshoot, temporary
+from onboarding.ocr.engine.signals import (
+    border,
+    dates,
+    photocopy,
+    quality,
+    reflect,
+    reshoot,
+    tampering,
+    temporary,
+)
 from onboarding.ocr.engine.types import (
+    BACK_FIELDS,
+    FRONT_FIELDS,
     CardConfig,
     CardSide,
     IdCardFields,
@@ -48,6 +59,7 @@ class Shot:
     photo: Photo
     image: NDArray[np.uint8]
     card: NDArray[np.uint8]  # rectified with the ground-truth corners, canonical 856x540
+    fields: IdCardFields  # what the card says (the drawn identity), as a perfect reader would read it
 
     @property
     def side(self) -> CardSide:
@@ -64,9 +76,28 @@ def rectify(image: NDArray[np.uint8], corners: list[tuple[float, float]]) -> NDA
 def shoot(seed: int, side: CardSide, **changes: object) -> Shot:
     rng = random.Random(seed)
     conditions = dataclasses.replace(random_conditions(rng, difficulty="clean"), **changes)  # type: ignore[arg-type]
-    photo, _ = specimen_photo(rng, side, conditions, today=TODAY)
+    photo, identity = specimen_photo(rng, side, conditions, today=TODAY)
     image = photo.image()
-    return Shot(photo, image, rectify(image, photo.corners))
+    contract = identity.contract_fields()
+    printed = {
+        name: value
+        for name, value in contract.items()
+        if name in (FRONT_FIELDS if side is CardSide.FRONT else BACK_FIELDS)
+    }
+    fields = IdCardFields(**{_ATTRS[name]: value for name, value in printed.items()})
+    return Shot(photo, image, rectify(image, photo.corners), fields)
+
+
+_ATTRS = {
+    "Name": "name",
+    "Sex": "sex",
+    "Nation": "nation",
+    "Birth": "birth",
+    "Address": "address",
+    "IdNum": "id_num",
+    "Authority": "authority",
+    "ValidDate": "valid_date",
+}
 
 
 @pytest.fixture(scope="session")
@@ -83,11 +114,13 @@ def shots() -> dict[str, Shot]:
         "glare_emblem": shoot(19, CardSide.BACK, glare=True, glare_target=ReflectPosition.NATIONAL_EMBLEM),
         "glare_field": shoot(20, CardSide.FRONT, glare=True, glare_target=ReflectPosition.RECOGNITION_FIELD),
         "temporary": shoot(21, CardSide.BACK, card=CardVariant(temporary=True)),
+        "pasted_number": shoot(22, CardSide.FRONT, card=CardVariant(pasted_field="IdNum")),
+        "pasted_authority": shoot(24, CardSide.BACK, card=CardVariant(pasted_field="Authority")),
     }
 
 
 def detect(shot: Shot, config: CardConfig, *, fields: IdCardFields | None = None) -> OcrResult:
-    result = OcrResult(side=shot.side, fields=fields or IdCardFields())
+    result = OcrResult(side=shot.side, fields=fields or shot.fields)
     signals.run_detectors(shot.image, shot.card, shot.photo.corners, shot.side, config, result)
     return result
 
@@ -189,6 +222,31 @@ def test_it_gives_positions_only_with_reflect_detail(shots: dict[str, Shot]) -> 
 def test_it_does_not_take_the_portrait_backdrop_or_a_pale_card_for_glare(shots: dict[str, Shot]) -> None:
     for name in ("clean_front", "clean_back"):
         assert not reflect.find_glare(shots[name].card, shots[name].side).found, name
+
+
+# --- DetectPsWarn ---------------------------------------------------------------------------------
+
+
+def test_it_flags_a_retyped_number_by_its_width(shots: dict[str, Shot]) -> None:
+    result = detect(shots["pasted_number"], CardConfig(detect_ps_warn=True))
+    assert result.warnings == [WarnCode.PS_EDITED]
+    assert any(
+        "IdNum" in reason
+        for reason in tampering.edit_evidence(
+            shots["pasted_number"].card, CardSide.FRONT, shots["pasted_number"].fields
+        ).reasons
+    )
+
+
+def test_it_flags_a_retyped_authority_by_its_type_size_or_weight(shots: dict[str, Shot]) -> None:
+    assert detect(shots["pasted_authority"], CardConfig(detect_ps_warn=True)).warnings == [WarnCode.PS_EDITED]
+
+
+def test_it_does_not_flag_untouched_cards_as_edited(shots: dict[str, Shot]) -> None:
+    for name in ("clean_front", "clean_back"):
+        shot = shots[name]
+        assert not tampering.is_edited(shot.card, shot.side, shot.fields), name
+        assert not tampering.is_edited(shot.card, shot.side, shot.fields, advanced=True), name
 
 
 # --- TempIdWarn ------------------------------------------------------------------------------------
@@ -329,6 +387,7 @@ def test_it_computes_nothing_that_was_not_asked_for(
         (reflect, "washed_out"),
         (temporary, "is_temporary"),
         (dates, "validity_invalid"),
+        (tampering, "is_edited"),
     ]:
         monkeypatch.setattr(module, name, spy(name, getattr(module, name)))
     monkeypatch.setattr(signals, "quality_score", spy("quality_score", signals.quality_score))
