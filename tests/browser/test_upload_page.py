@@ -60,3 +60,11 @@ def test_it_scales_down_a_very_large_photo_dropped_on_a_slot(
     expect(phone.locator("#slot-front input[capture=environment]")).to_have_count(1)
     expect(phone.locator("#slot-front .camera-only")).to_be_visible()
     shot(phone, artifacts, "41-upload-phone")
+
+    # The same page in English (the unsent photo is gone after the reload, as it should be).
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("Upload both sides of your ID card")
+    expect(page.locator("#slot-back .specimen")).to_have_text(
+        "No card at hand? Download a specimen card photo to try it"
+    )
+    shot(page, artifacts, "42-upload-english")
