@@ -308,6 +308,9 @@ class Command(BaseCommand):
             1 for image in images.only("file") if image.file and default_storage.exists(image.file.name)
         )
         w = self.stdout.write
+        w(
+            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work competes for them)"
+        )
         w(f"requests: {len(samples)} in {elapsed:.1f} s ({len(samples) / elapsed:.1f} req/s overall)")
         w(f"answers: {dict(sorted(statuses.items()))}")
         w(
