@@ -6,12 +6,15 @@ import ipaddress
 import socket
 import uuid
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from onboarding.partners import webhooks
 from onboarding.partners.lib.signing import signature_header, verify_signature
@@ -301,3 +304,20 @@ def test_it_does_not_call_a_name_that_resolves_into_our_network(
     assert delivery.last_status_code is None
     assert "non-public" in delivery.last_error
     assert receiver.received == []
+
+
+def test_the_command_sends_what_is_due(
+    acme: PartnerKey, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    register(acme, receiver)
+    receiver.script = [500]
+    [delivery] = emit(acme, django_capture_on_commit_callbacks)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    out = StringIO()
+    call_command("partners_deliver_webhooks", stdout=out)
+    assert "Attempted 1" in out.getvalue()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert len(receiver.received) == 2
