@@ -269,3 +269,10 @@ def test_it_verifies_the_older_parameter_signature(
     bad = sdk_client(live_server.url, Pair(pair.secret_id, "wrong"), method=http_method)
     bad.profile.signMethod = sign_method
     assert _sdk_error(bad, ImageBase64="AAAA").get_code() == "AuthFailure.SignatureFailure"
+
+
+def test_it_reads_parameters_from_a_multipart_body(live_server: Any, pair: Pair) -> None:
+    client = sdk_client(live_server.url, pair)
+    with pytest.raises(TencentCloudSDKException) as caught:
+        client.call("IDCardOCR", {"ImageBase64": "AAAA", "CardSide": "LEFT"}, options={"IsMultipart": True})
+    assert caught.value.get_code() == "FailedOperation.CardSideError"
