@@ -35,7 +35,7 @@ def endpoint_of(url: str) -> str:
 
 def sdk_client(url: str, pair: Pair, *, method: str = "POST", language: str | None = None) -> OcrClient:
     """The official client, unchanged, pointed at our endpoint."""
-    http_profile = HttpProfile(endpoint=endpoint_of(url), protocol="http", reqMethod=method, reqTimeout=30)
+    http_profile = HttpProfile(endpoint=endpoint_of(url), protocol="http", reqMethod=method, reqTimeout=120)
     profile = ClientProfile(httpProfile=http_profile)
     if language:
         profile.language = language
