@@ -34,8 +34,9 @@ def spectral_peak(card_bgr: Image8) -> float:
     high = lightness - cv2.GaussianBlur(lightness, (0, 0), 3.0)
     h, w = high.shape
     window = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
-    spectrum = np.fft.fftshift(np.abs(np.fft.fft2(high * window)) ** 2)
-    log_power: FloatImage = np.log(spectrum + 1e-3).astype(np.float32)
+    dft = cv2.dft(np.ascontiguousarray(high * window), flags=cv2.DFT_COMPLEX_OUTPUT)
+    power = dft[..., 0] ** 2 + dft[..., 1] ** 2
+    log_power: FloatImage = np.fft.fftshift(np.log(power + np.float32(1e-3))).astype(np.float32)
     excess = log_power - cv2.blur(log_power, (15, 15))
     yy, xx = np.mgrid[0:h, 0:w]
     radius = np.hypot((yy - h // 2) / h, (xx - w // 2) / w)
