@@ -305,7 +305,7 @@ def _judge(mask: NDArray[np.float32], quad: Quad) -> tuple[Quad, Orientation]:
 
 # Card widths tried by the layout search, as fractions of the photo's diagonal, and the aspects a
 # card shows under tilt (foreshortening of up to ~30°).
-_SEARCH_WIDTHS = tuple(float(0.16 * 1.14**i) for i in range(14))
+_SEARCH_WIDTHS = tuple(float(0.16 * 1.1**i) for i in range(19))
 _SEARCH_ASPECTS = (1.40, CARD_ASPECT, 1.80)
 _SEARCH_SCALE = 0.35
 # A text or contour candidate matching the layout this well is taken without the (costlier) search.
@@ -344,7 +344,7 @@ def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uin
         return None
     _, x, y, cw, ch = best
     rect = np.array([[x, y], [x + cw, y], [x + cw, y + ch], [x, y + ch]], dtype=np.float64) / f
-    refined, edge = _refine_edges(gray, rot, size, rect)
+    refined, edge = _refine_edges(gray, rot, size, rect, band=0.2)
     inv = cv2.invertAffineTransform(rot)
     quad = np.asarray(refined @ inv[:, :2].T + inv[:, 2], dtype=np.float64)
     q, o = _judge(mask, _order(quad))
@@ -352,7 +352,7 @@ def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uin
 
 
 def _refine_edges(
-    gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int, rect: Quad
+    gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int, rect: Quad, *, band: float
 ) -> tuple[Quad, float]:
     """Move each side of an axis-aligned ``rect`` (rotated frame) onto the card's edge nearby."""
     rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
@@ -364,7 +364,6 @@ def _refine_edges(
     cw, ch = x1 - x0, y1 - y0
     span_x = (x0 + 0.1 * cw, x1 - 0.1 * cw)
     span_y = (y0 + 0.1 * ch, y1 - 0.1 * ch)
-    band = 0.12
     top = _best_edge(gyn, along=span_x, band=(y0 - band * ch, y0 + band * ch), inner=y0, nearest=False)
     bottom = _best_edge(gyn, along=span_x, band=(y1 - band * ch, y1 + band * ch), inner=y1, nearest=False)
     gxt = np.ascontiguousarray(gxn.T)

@@ -11,12 +11,20 @@ from numpy.typing import NDArray
 
 from onboarding.ocr.engine import parsing, reader
 from onboarding.ocr.engine.decode import decode_image, work_copy
-from onboarding.ocr.engine.layout import PORTRAIT
+from onboarding.ocr.engine.layout import CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import recognize_lines, text_probability
 from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import run_detectors
-from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point
+from onboarding.ocr.engine.types import (
+    BACK_FIELDS,
+    FRONT_FIELDS,
+    CardConfig,
+    CardSide,
+    IdCardFields,
+    OcrResult,
+    Point,
+)
 from onboarding.ocr.errors import ErrorCode, OcrError
 
 # The photo is searched for text at this longer side: card text stays 8+ px high down to a card
@@ -25,7 +33,7 @@ LOCATE_MAX_SIDE = 512
 LOCATE_FINE_MAX_SIDE = 1024
 # Below this many photo pixels on the card's short side the number line's digits are too small
 # to read reliably (measured on generated specimens).
-MIN_CARD_SHORT_SIDE = 120
+MIN_CARD_SHORT_SIDE = 130
 # Layout matches (see orientation.py) below which there is no ID card: on the photo's coarse map
 # and on the rectified card's own map.
 MIN_LAYOUT_SCORE = 0.12
@@ -36,6 +44,9 @@ CLOSE_CANDIDATES = 0.2
 # when the recogniser also struggles.
 BLUR_VARIANCE = 25.0
 JPEG_QUALITY = 90
+# Lines are read from the card warped at up to this multiple of the canonical size.
+READ_MAX_SCALE = 2.0
+READ_MIN_SCALE = 1.5
 
 
 def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig = CardConfig()) -> OcrResult:  # noqa: B008 - frozen dataclass
@@ -86,16 +97,26 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         )
 
     lines = reader.field_lines(card_prob, detected)
-    crops = [reader.crop_line(card, line.box) for line in lines]
+    # Cut the lines from a warp at the photo's own resolution (up to 2x canonical): the recogniser
+    # tells 赉 from 费 better from sharper strokes than from the canonical-size card.
+    read_scale = float(np.clip(_long_side(quad) / CARD_WIDTH, READ_MIN_SCALE, READ_MAX_SCALE))
+    sharp = reader.warp_card(work, quad, scale=read_scale, cubic=True)
+    crops = [reader.crop_line(sharp, line.box, scale=read_scale) for line in lines]
     reads = recognize_lines(crops)
     by_field: dict[str, list[tuple[str, float, reader.Line]]] = {}
     for line, (text, score) in zip(lines, reads, strict=True):
         by_field.setdefault(line.field, []).append((text, score, line))
 
     fields, raw, confidence = _parse(by_field, detected, config)
-    if not any(fields.as_contract().values()):
-        sharp = _sharpness(card)
-        if sharp < BLUR_VARIANCE:
+    side_fields = FRONT_FIELDS if detected is CardSide.FRONT else BACK_FIELDS
+    values = fields.as_contract()
+    if sum(bool(values[f]) for f in side_fields) * 2 < len(side_fields):
+        # Most of the card unreadable: say why rather than return scraps.
+        if short_side < 2 * MIN_CARD_SHORT_SIDE:
+            raise OcrError(
+                ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
+            )
+        if _sharpness(card) < BLUR_VARIANCE:
             raise OcrError(ErrorCode.IMAGE_BLUR)
         raise OcrError(ErrorCode.OCR_FAILED)
 
@@ -122,6 +143,11 @@ def _candidates(work: NDArray[np.uint8], max_side: int) -> list[Located]:
 
 def _side_zh(side: CardSide) -> str:
     return "人像面" if side is CardSide.FRONT else "国徽面"
+
+
+def _long_side(quad: NDArray[np.float64]) -> float:
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    return max((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
 
 
 def _short_side(quad: NDArray[np.float64]) -> float:

@@ -26,13 +26,14 @@ Box = tuple[int, int, int, int]
 
 
 def warp_card(
-    image: NDArray[np.uint8], quad: NDArray[np.float64], *, scale: float = 1.0
+    image: NDArray[np.uint8], quad: NDArray[np.float64], *, scale: float = 1.0, cubic: bool = False
 ) -> NDArray[np.uint8]:
     """The card under ``quad`` (TL, TR, BR, BL in ``image``) warped to the canonical frame x scale."""
     w, h = round(W * scale), round(H * scale)
     dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    out = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    flags = cv2.INTER_CUBIC if cubic else cv2.INTER_LINEAR
+    out = cv2.warpPerspective(image, m, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
     return np.asarray(out, dtype=np.uint8)
 
 

@@ -1,0 +1,225 @@
+"""The offline IDCardOCR engine end to end, on drawn specimen photos (marked 样本) and bad inputs."""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+import zlib
+from dataclasses import dataclass, replace
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from onboarding.ocr.engine import BACK_FIELDS, FRONT_FIELDS, CardConfig, CardSide, OcrResult, recognize
+from onboarding.ocr.errors import ErrorCode, OcrError
+from onboarding.ocr.specimens import (
+    Identity,
+    Photo,
+    PhotoConditions,
+    draw_card,
+    random_conditions,
+    random_identity,
+    specimen_photo,
+)
+
+TODAY = date(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class Case:
+    photo: Photo
+    identity: Identity
+    result: OcrResult | OcrError
+
+
+def _read(photo: Photo) -> OcrResult | OcrError:
+    try:
+        return recognize(photo.jpeg)
+    except OcrError as error:
+        return error
+
+
+@pytest.fixture(scope="session")
+def realistic_cases() -> list[Case]:
+    """Six photos per side under the benchmark's realistic mix of conditions, read once."""
+    rng = random.Random(20261125)
+    cases = []
+    for _ in range(6):
+        for side in (CardSide.FRONT, CardSide.BACK):
+            photo, identity = specimen_photo(rng, side, random_conditions(rng), today=TODAY)
+            cases.append(Case(photo, identity, _read(photo)))
+    return cases
+
+
+def _photo(side: CardSide, seed: int, **conditions: object) -> tuple[Photo, Identity]:
+    rng = random.Random(seed)
+    base = PhotoConditions(card_fraction=0.7, jpeg_quality=85, noise=1.0)
+    return specimen_photo(rng, side, replace(base, **conditions), today=TODAY)  # type: ignore[arg-type]
+
+
+def _code(image: bytes, **kwargs: object) -> ErrorCode:
+    with pytest.raises(OcrError) as caught:
+        recognize(image, **kwargs)  # type: ignore[arg-type]
+    return caught.value.code
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def test_it_reads_realistic_photos_accurately(realistic_cases: list[Case]) -> None:
+    right = total = 0
+    for case in realistic_cases:
+        truth = case.identity.contract_fields()
+        fields = FRONT_FIELDS if case.photo.side is CardSide.FRONT else BACK_FIELDS
+        total += len(fields)
+        if isinstance(case.result, OcrResult):
+            got = case.result.fields.as_contract()
+            right += sum(got[f] == truth[f] for f in fields)
+    # The benchmark holds the real bar (99.5 %); this floor catches a broken pipeline.
+    assert right / total >= 0.9
+
+
+def test_it_detects_the_side(realistic_cases: list[Case]) -> None:
+    sides = [c.result.side for c in realistic_cases if isinstance(c.result, OcrResult)]
+    assert sides == [c.photo.side for c in realistic_cases]
+
+
+def test_it_fills_only_the_detected_sides_fields(realistic_cases: list[Case]) -> None:
+    for case in realistic_cases:
+        assert isinstance(case.result, OcrResult)
+        other = BACK_FIELDS if case.result.side is CardSide.FRONT else FRONT_FIELDS
+        got = case.result.fields.as_contract()
+        assert all(got[f] == "" for f in other)
+        assert set(case.result.confidence) == set(
+            FRONT_FIELDS if case.result.side is CardSide.FRONT else BACK_FIELDS
+        )
+        assert all(0.0 <= v <= 1.0 for v in case.result.confidence.values())
+
+
+def test_it_reports_corners_near_the_true_ones(realistic_cases: list[Case]) -> None:
+    for case in realistic_cases:
+        assert isinstance(case.result, OcrResult)
+        got = np.array(case.result.corners)
+        want = np.array(case.photo.corners)
+        size = float(np.linalg.norm(want[0] - want[2]))
+        # Clockwise from the card's own top-left: a 180° mix-up would be off by the diagonal.
+        assert float(np.abs(got - want).max()) < 0.08 * size
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_it_reads_cards_turned_by_right_angles(rotation: int) -> None:
+    photo, identity = _photo(CardSide.FRONT, seed=rotation, rotation=rotation)
+    result = recognize(photo.jpeg)
+    truth = identity.contract_fields()
+    assert result.side is CardSide.FRONT
+    assert result.fields.id_num == truth["IdNum"]
+    assert result.fields.name == truth["Name"]
+
+
+def test_it_crops_the_card_and_the_portrait() -> None:
+    photo, _ = _photo(CardSide.FRONT, seed=7, rotation=20, tilt=15)
+    result = recognize(photo.jpeg, config=CardConfig(crop_id_card=True, crop_portrait=True))
+    assert result.card_jpeg is not None and result.portrait_jpeg is not None
+    with Image.open(io.BytesIO(result.card_jpeg)) as card:
+        assert card.format == "JPEG"
+        assert abs(card.width / card.height - 85.6 / 54.0) < 0.02
+    with Image.open(io.BytesIO(result.portrait_jpeg)) as portrait:
+        assert portrait.format == "JPEG"
+        assert 0.6 < portrait.width / portrait.height < 0.85  # a passport-style portrait, taller than wide
+
+
+def test_it_gives_no_portrait_for_the_back() -> None:
+    photo, _ = _photo(CardSide.BACK, seed=8)
+    result = recognize(photo.jpeg, config=CardConfig(crop_id_card=True, crop_portrait=True))
+    assert result.card_jpeg is not None
+    assert result.portrait_jpeg is None
+
+
+def test_it_keeps_raw_reads_when_rectify_is_off() -> None:
+    photo, identity = _photo(CardSide.FRONT, seed=9)
+    result = recognize(photo.jpeg, config=CardConfig(enable_recognition_rectify=False))
+    assert result.raw_fields is not None
+    assert result.fields.as_contract() == result.raw_fields.as_contract()
+    assert result.fields.id_num == identity.id_num
+
+
+def test_it_accepts_the_side_asked_for() -> None:
+    photo, _ = _photo(CardSide.BACK, seed=10)
+    assert recognize(photo.jpeg, side=CardSide.BACK).side is CardSide.BACK
+
+
+# --- errors from real bad inputs -------------------------------------------------------------------
+
+
+def test_it_refuses_empty_bytes() -> None:
+    assert _code(b"") is ErrorCode.EMPTY_IMAGE
+
+
+def test_it_refuses_a_truncated_jpeg() -> None:
+    photo, _ = _photo(CardSide.FRONT, seed=11)
+    assert _code(photo.jpeg[: len(photo.jpeg) // 2]) is ErrorCode.IMAGE_DECODE_FAILED
+
+
+def test_it_refuses_a_gif() -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 200, 200)).save(buf, format="GIF")
+    assert _code(buf.getvalue()) is ErrorCode.IMAGE_DECODE_FAILED
+
+
+def test_it_refuses_a_text_file() -> None:
+    assert _code("姓名 李明\n公民身份号码 440524198701010014\n".encode()) is ErrorCode.IMAGE_DECODE_FAILED
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def test_it_refuses_a_huge_png_without_decoding_it() -> None:
+    # A valid 30000 x 30000 1-bit PNG: a few kilobytes on the wire, 900 megapixels once decoded.
+    width = height = 30000
+    row = b"\x00" + b"\x00" * (width // 8)
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+    assert len(png) < 2_000_000
+    assert _code(png) is ErrorCode.IMAGE_SIZE_TOO_LARGE
+
+
+def test_it_finds_no_card_in_a_photo_of_a_table() -> None:
+    rng = np.random.default_rng(1)
+    scene = np.full((960, 1280, 3), (70, 110, 150), np.uint8)
+    for _ in range(12):
+        x, y = (int(v) for v in rng.integers(0, 1100, 2))
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        cv2.rectangle(scene, (x, y % 900), (x + 150, y % 900 + 60), colour, -1)
+    ok, buf = cv2.imencode(".jpg", scene)
+    assert ok
+    assert _code(buf.tobytes()) is ErrorCode.IMAGE_NO_ID_CARD
+
+
+def test_it_says_when_the_card_is_too_small() -> None:
+    rng = random.Random(12)
+    card = draw_card(random_identity(rng, today=TODAY), CardSide.FRONT, rng=rng)
+    small = cv2.resize(card, (170, 107), interpolation=cv2.INTER_AREA)
+    scene = np.full((960, 1280, 3), (90, 120, 100), np.uint8)
+    scene[420:527, 560:730] = small
+    ok, buf = cv2.imencode(".jpg", scene, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    assert ok
+    assert _code(buf.tobytes()) is ErrorCode.ID_CARD_TOO_SMALL
+
+
+@pytest.mark.parametrize(
+    ("shown", "asked"), [(CardSide.FRONT, CardSide.BACK), (CardSide.BACK, CardSide.FRONT)]
+)
+def test_it_says_when_the_wrong_side_was_sent(shown: CardSide, asked: CardSide) -> None:
+    photo, _ = _photo(shown, seed=13)
+    assert _code(photo.jpeg, side=asked) is ErrorCode.CARD_SIDE_ERROR
