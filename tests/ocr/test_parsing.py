@@ -8,7 +8,6 @@ import pytest
 from onboarding.identity import is_valid_checksum
 from onboarding.ocr.engine import parsing
 
-
 # --- names -----------------------------------------------------------------------------------------
 
 
