@@ -110,12 +110,12 @@ def visible_mask(
 
 
 def local_level(
-    values: FloatImage, mask: NDArray[np.bool_], *, cells: tuple[int, int] = (8, 5)
+    values: FloatImage, mask: NDArray[np.bool_], *, cells: tuple[int, int] = (8, 5), percentile: float = 50.0
 ) -> FloatImage:
-    """A smooth map of the median of ``values`` under ``mask``, per coarse cell (uneven light)."""
+    """A smooth map of a percentile of ``values`` under ``mask``, per coarse cell (uneven light)."""
     h, w = values.shape
     cols, rows = cells
-    overall = float(np.median(values[mask])) if mask.any() else float(np.median(values))
+    overall = float(np.percentile(values[mask] if mask.any() else values, percentile))
     grid = np.full((rows, cols), overall, np.float32)
     for r in range(rows):
         for c in range(cols):
@@ -123,5 +123,5 @@ def local_level(
             xs = slice(c * w // cols, (c + 1) * w // cols)
             cell = values[ys, xs][mask[ys, xs]]
             if cell.size >= 50:
-                grid[r, c] = float(np.median(cell))
+                grid[r, c] = float(np.percentile(cell, percentile))
     return np.asarray(cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)

@@ -39,8 +39,8 @@ _GREY_SATURATION = 25  # HSV saturation (0-255) below which a pixel is colourles
 # A glare blob outside the portrait must cover this share of the card (clean specimens: <0.05 %,
 # the smallest glare spots ~0.5 %).
 MIN_GLARE_AREA = 0.0035
-# Share of the portrait's figure zone (mid-face and chest) a blob must wash out to count there.
-MIN_PORTRAIT_SHARE = 0.2
+# Share of one of the portrait's figure zones (mid-face, neck, chest) a blob must wash out to count.
+MIN_PORTRAIT_SHARE = 0.3
 _MIN_HIT_PX = 40  # half-scale pixels of glare inside a layout region for it to be named
 
 
@@ -64,7 +64,8 @@ def washed_out(
     std = np.sqrt(np.maximum(cv2.blur(g * g, (7, 7)) - mean * mean, 0.0))
     saturation = cv2.cvtColor(card, cv2.COLOR_BGR2HSV)[..., 1]
     seen = np.ones(g.shape, np.bool_) if visible is None else visible
-    level = local_level(g, background_mask(side, scale=_SCALE) & seen, cells=(4, 3))
+    # a low percentile: where glare covers most of a cell, the print left around it sets the level
+    level = local_level(g, background_mask(side, scale=_SCALE) & seen, cells=(4, 3), percentile=25.0)
     bright = np.maximum(_BRIGHT, level + _ABOVE_BACKGROUND)
     washed = ((mean >= bright) & (std < _FLAT_STD) & (saturation < _GREY_SATURATION) & seen).astype(np.uint8)
     return np.asarray(cv2.morphologyEx(washed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
@@ -74,7 +75,7 @@ def find_glare(card_bgr: Image8, side: CardSide, *, visible: NDArray[np.bool_] |
     """The washed-out blobs of the rectified card and the layout positions they touch."""
     washed = washed_out(card_bgr, side, visible=visible).astype(np.uint8)
     portrait = box_mask(washed.shape, [layout.PORTRAIT], _SCALE) if side is CardSide.FRONT else None
-    figure = _figure_zone(_SCALE) if side is CardSide.FRONT else None
+    zones = _figure_zones(_SCALE) if side is CardSide.FRONT else []
     count, labels, stats, _ = cv2.connectedComponentsWithStats(washed)
     min_area = MIN_GLARE_AREA * washed.size
     keep = np.zeros(washed.shape, np.bool_)
@@ -82,16 +83,14 @@ def find_glare(card_bgr: Image8, side: CardSide, *, visible: NDArray[np.bool_] |
         x, y, w, h, area = (int(v) for v in stats[i])
         blob = labels[y : y + h, x : x + w] == i
         outside = area if portrait is None else int((blob & ~portrait[y : y + h, x : x + w]).sum())
-        on_figure = (
-            0.0 if figure is None else float((blob & figure[y : y + h, x : x + w]).sum()) / figure.sum()
-        )
+        on_figure = max((float((blob & z[y : y + h, x : x + w]).sum()) / z.sum() for z in zones), default=0.0)
         if outside >= min_area or on_figure >= MIN_PORTRAIT_SHARE:
             keep[y : y + h, x : x + w] |= blob
     return Glare(mask=keep, positions=_positions(keep, side) if keep.any() else ())
 
 
-def _figure_zone(scale: float) -> NDArray[np.bool_]:
-    """Where an ID photo always shows the holder, never the backdrop: mid-face and the chest."""
+def _figure_zones(scale: float) -> list[NDArray[np.bool_]]:
+    """Where an ID photo always shows the holder, never the backdrop: mid-face, neck, chest."""
     x0, y0, x1, y1 = layout.PORTRAIT
     w, h = x1 - x0, y1 - y0
     face: layout.Box = (
@@ -101,8 +100,14 @@ def _figure_zone(scale: float) -> NDArray[np.bool_]:
         round(y0 + 0.52 * h),
     )
     chest: layout.Box = (round(x0 + 0.25 * w), round(y0 + 0.84 * h), round(x1 - 0.25 * w), y1)
+    neck: layout.Box = (
+        round(x0 + 0.43 * w),
+        round(y0 + 0.55 * h),
+        round(x1 - 0.43 * w),
+        round(y0 + 0.75 * h),
+    )
     shape = (round(layout.CARD_HEIGHT * scale), round(layout.CARD_WIDTH * scale))
-    return box_mask(shape, [face, chest], scale)
+    return [box_mask(shape, [zone], scale) for zone in (face, neck, chest)]
 
 
 def _positions(mask: NDArray[np.bool_], side: CardSide) -> tuple[ReflectPosition, ...]:
