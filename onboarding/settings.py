@@ -92,6 +92,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# With persistent connections (CONN_MAX_AGE > 0) a connection the server dropped (restart, failover,
+# pg_terminate_backend) is noticed and replaced before a request or task uses it, instead of failing it.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Parallel writers (each image fetch on a review page is audited) must queue for SQLite's write lock:
     # a deferred transaction that reads and then writes fails at once with "database is locked" instead.
