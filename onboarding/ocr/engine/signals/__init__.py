@@ -74,7 +74,9 @@ def run_detectors(
     if config.border_check_warn:
         if border.border_incomplete(corners, photo_bgr.shape):
             warnings.append(WarnCode.BORDER_INCOMPLETE)
-        occlusion = border.find_occlusion(card_bgr, side, visible=visible(), washed=glare_mask())
+        occlusion = border.find_occlusion(
+            card_bgr, side, visible=visible(), washed=glare_mask(), photo_bgr=photo_bgr, corners=corners
+        )
         result.border_code_value = occlusion.border_code_value
         if occlusion.found:
             warnings.append(WarnCode.OCCLUSION)

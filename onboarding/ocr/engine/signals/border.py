@@ -15,6 +15,9 @@ mean chroma is far from the card's background tint (a fingertip, a coloured stic
 flat too, but it is washed out (saturated and colourless), so washed-out cells are left to
 ReflectWarn. A connected group of flagged cells of a few cells' size is an occluder; measures are
 relative to the card itself, so light, blur and camera change both sides of the comparison alike.
+Over the portrait, where flat and skin-coloured cells are normal, the evidence is the card's edge
+instead: a finger holding the card, or a sheet over a corner, runs on past the edge, so the same
+off-tint colour is found just inside and just outside it.
 """
 
 from __future__ import annotations
@@ -49,6 +52,11 @@ _OFF_COLOUR = 10.0  # Lab chroma distance from the card's background tint
 # Flagged cells in one connected group at which BorderCodeValue reaches 50 and -9105 is raised
 # (clean specimen photos: at most 2; the smallest occluders: 4+).
 OCCLUSION_CELLS = 4
+# Edge segments (24 px each) crossed by an occluder that alone raise -9105.
+CROSSING_SEGMENTS = 2
+_BAND = (25, 50)  # canonical px inside / outside the edge compared (clear of corner error)
+_SAME = 10.0  # chroma distance under which inside and outside are the same thing
+_FOREIGN = 15.0  # chroma (a*, b*) distance from the card's tint of something that is not the card
 
 
 def border_incomplete(corners: Sequence[Point], photo_shape: tuple[int, ...]) -> bool:
@@ -68,15 +76,101 @@ def border_incomplete(corners: Sequence[Point], photo_shape: tuple[int, ...]) ->
 class Occlusion:
     cells: int  # flagged cells in the largest connected group
     mask: NDArray[np.bool_]  # the flagged cells (cell grid)
+    crossing: int = 0  # edge segments where something off-colour runs from the card out past its edge
+
+    @property
+    def evidence(self) -> float:
+        # two crossing segments (~5 mm of edge) weigh as much as the whole cell bar
+        return self.cells + self.crossing * OCCLUSION_CELLS / CROSSING_SEGMENTS
 
     @property
     def border_code_value(self) -> int:
-        """0-100, 50 at ``OCCLUSION_CELLS``: a smooth, saturating function of the occluded area."""
-        return round(100.0 * self.cells / (self.cells + OCCLUSION_CELLS))
+        """0-100, 50 at the bar: a smooth, saturating function of the occluded area."""
+        return round(100.0 * self.evidence / (self.evidence + OCCLUSION_CELLS))
 
     @property
     def found(self) -> bool:
-        return self.cells >= OCCLUSION_CELLS
+        return self.evidence >= OCCLUSION_CELLS
+
+
+def edge_crossings(photo_bgr: Image8, corners: Sequence[Point], side: CardSide) -> int:
+    """Edge segments where what lies just inside the card (off the card's tint) continues outside it.
+
+    A finger holding the card, or a sheet lying over a corner, crosses the card's edge: the same
+    colour is found on both sides of the edge, and it is not the card's. The bands compared sit
+    25-50 px (canonical) in and out, beyond the reach of an imprecise corner.
+    """
+    margin = _BAND[1]
+    scale = _SCALE
+    w, h = round(layout.CARD_WIDTH * scale), round(layout.CARD_HEIGHT * scale)
+    m = round(margin * scale)
+    src = corners_array(corners).astype(np.float32)
+    dst = np.array([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], np.float32)
+    hom = cv2.getPerspectiveTransform(src, dst)
+    size = (w + 2 * m, h + 2 * m)
+    wide = cv2.warpPerspective(photo_bgr, hom, size, flags=cv2.INTER_AREA, borderValue=(0, 0, 0))
+    inside_photo = cv2.warpPerspective(
+        np.full(photo_bgr.shape[:2], 255, np.uint8), hom, size, flags=cv2.INTER_NEAREST, borderValue=0
+    )
+    lab = cv2.cvtColor(wide, cv2.COLOR_BGR2Lab).astype(np.float32)
+    card_lab = lab[m : m + h, m : m + w]
+    bg = background_mask(side, scale=scale)
+    tint = np.median(card_lab[bg], axis=0) if bg.any() else np.median(card_lab.reshape(-1, 3), axis=0)
+    a, b = round(_BAND[0] * scale), round(_BAND[1] * scale)
+    seg = _CELL
+    crossings = 0
+    # (inside band, outside band) per edge, as slices of the wide frame, and the edge's length
+    strips = [
+        (
+            lab[m + a : m + b, m : m + w],
+            lab[m - b : m - a, m : m + w],
+            inside_photo[m - b : m - a, m : m + w],
+            True,
+        ),
+        (
+            lab[m + h - b : m + h - a, m : m + w],
+            lab[m + h + a : m + h + b, m : m + w],
+            inside_photo[m + h + a : m + h + b, m : m + w],
+            True,
+        ),
+        (
+            lab[m : m + h, m + a : m + b],
+            lab[m : m + h, m - b : m - a],
+            inside_photo[m : m + h, m - b : m - a],
+            False,
+        ),
+        (
+            lab[m : m + h, m + w - b : m + w - a],
+            lab[m : m + h, m + w + a : m + w + b],
+            inside_photo[m : m + h, m + w + a : m + w + b],
+            False,
+        ),
+    ]
+    for inner, outer, seen, horizontal in strips:
+        length = inner.shape[1] if horizontal else inner.shape[0]
+        run = 0
+        for start in range(seg, length - 2 * seg, seg):  # corners left out: rounded, and shared
+            part = slice(start, start + seg)
+            i_px = inner[:, part] if horizontal else inner[part, :]
+            o_px = outer[:, part] if horizontal else outer[part, :]
+            o_seen = seen[:, part] if horizontal else seen[part, :]
+            if float(o_seen.mean()) < 250:  # outside the photo: nothing to compare
+                run = 0
+                continue
+            i_mean = i_px.reshape(-1, 3).mean(axis=0)
+            o_mean = o_px.reshape(-1, 3).mean(axis=0)
+            # chroma only: light and shadow change lightness across a card, not its hue
+            foreign = float(np.linalg.norm(i_mean[1:] - tint[1:])) > _FOREIGN
+            # the same thing on both sides: its hue carries over, its shading may not quite
+            same = (
+                float(np.linalg.norm(i_mean[1:] - o_mean[1:])) < _SAME
+                and abs(float(i_mean[0] - o_mean[0])) < 2.5 * _SAME
+            )
+            uniform = float(i_px.reshape(-1, 3)[:, 0].std()) < 18.0  # no print showing through
+            run = run + 1 if foreign and same and uniform else 0
+            if run >= CROSSING_SEGMENTS:
+                crossings += 1
+    return crossings
 
 
 def find_occlusion(
@@ -85,6 +179,8 @@ def find_occlusion(
     *,
     visible: NDArray[np.bool_] | None = None,
     washed: NDArray[np.bool_] | None = None,
+    photo_bgr: Image8 | None = None,
+    corners: Sequence[Point] | None = None,
 ) -> Occlusion:
     """Cells of the rectified card that are flat or off-colour where the card should show its print.
 
@@ -110,6 +206,10 @@ def find_occlusion(
         (h, w), [layout.PORTRAIT if side is CardSide.FRONT else layout.EMBLEM, (690, 0, 856, 70)], _SCALE
     )
     ignored = (pool(as_float(by_design)) > 0.2) | (pool(as_float(seen)) < 0.9) | (pool(as_float(glare)) > 0.3)
+    # The outermost ring of cells is where an imprecise corner puts the table inside the card (or
+    # the card's rim): occluders big enough to matter reach further in than one cell.
+    ignored[0, :] = ignored[-1, :] = True
+    ignored[:, 0] = ignored[:, -1] = True
     if int(background.sum()) < 10:
         return Occlusion(cells=0, mask=np.zeros((rows, cols), np.bool_))
 
@@ -122,4 +222,5 @@ def find_occlusion(
     flagged = (flat | off_colour) & ~ignored
     count, _, stats, _ = cv2.connectedComponentsWithStats(flagged.astype(np.uint8), connectivity=4)
     largest = int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
-    return Occlusion(cells=largest, mask=flagged)
+    crossing = 0 if photo_bgr is None or corners is None else edge_crossings(photo_bgr, corners, side)
+    return Occlusion(cells=largest, mask=flagged, crossing=crossing)

@@ -42,6 +42,7 @@ MIN_GLARE_AREA = 0.0035
 # Share of one of the portrait's figure zones (mid-face, neck, chest) a blob must wash out to count.
 MIN_PORTRAIT_SHARE = 0.3
 _MIN_HIT_PX = 40  # half-scale pixels of glare inside a layout region for it to be named
+_EDGE = 10  # half-scale px (2 mm) along the card's edges left out
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,12 @@ def washed_out(
     # a low percentile: where glare covers most of a cell, the print left around it sets the level
     level = local_level(g, background_mask(side, scale=_SCALE) & seen, cells=(4, 3), percentile=25.0)
     bright = np.maximum(_BRIGHT, level + _ABOVE_BACKGROUND)
-    washed = ((mean >= bright) & (std < _FLAT_STD) & (saturation < _GREY_SATURATION) & seen).astype(np.uint8)
+    # an imprecise corner puts a strip of the (possibly white) table inside the card: not glare
+    inner = np.zeros(g.shape, np.bool_)
+    inner[_EDGE:-_EDGE, _EDGE:-_EDGE] = True
+    washed = ((mean >= bright) & (std < _FLAT_STD) & (saturation < _GREY_SATURATION) & seen & inner).astype(
+        np.uint8
+    )
     return np.asarray(cv2.morphologyEx(washed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
 
