@@ -167,9 +167,9 @@ def main() -> None:
                 today=TODAY,
             )
             scores.append(float(quality_score(_rectify(photo.image(), photo.corners))))
-        rhos.append(_spearman(levels, scores))
+        rhos.append(-_spearman(levels, scores))  # Quality must fall as blur grows
     print(
-        f"Quality: Spearman(blur, score) median {np.median(rhos):.2f}, worst {min(rhos):.2f} over {len(rhos)} cards"
+        f"Quality: Spearman(-blur, score) median {np.median(rhos):.2f}, worst {min(rhos):.2f} over {len(rhos)} cards"
     )
 
 
