@@ -41,9 +41,10 @@ NUMBER_WIDTH = (458.0, 508.0)
 # A field this much heavier than the card's other fields (median) is in another weight. Genuine
 # specimens reach ~1.3 only on very dense names under blur.
 HEAVIER = 1.4
-# em(签发机关) / em(有效期限): genuine specimens 0.94-1.01 (a few long names lower). Below 0.8 the
-# measurement itself failed (faint or glared text), which is not evidence of anything.
-BACK_EM_RATIO = (0.915, 1.03)
+# em(签发机关) / em(有效期限): genuine specimens 0.94-1.01 with exact corners (a few long names
+# lower); the engine's corners and faint strokes add ~5 % of noise. Below 0.8 the measurement itself
+# failed (faint or glared text), which is not evidence of anything.
+BACK_EM_RATIO = (0.88, 1.06)
 _EM_RATIO_MEASURABLE = 0.8
 # An authority longer than this many ems is printed smaller to fit its line, by design.
 _LONG_AUTHORITY = 15.0
@@ -56,6 +57,7 @@ class _Field:
     width: float
     stroke: float
     background: float
+    clipped: bool  # ink reaches the end of the search window: the width is not the field's
 
 
 def _runs(flags: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -95,11 +97,14 @@ def _measure(card: Image8, side: CardSide) -> dict[str, _Field]:
             continue
         columns = _runs(ink.mean(axis=0) > 0.02)
         width = float(columns[-1][1] - columns[0][0]) if columns else 0.0
+        clipped = bool(columns) and (columns[0][0] == 0 or columns[-1][1] == ink.shape[1])
         eroded = cv2.erode(ink, np.ones((3, 3), np.uint8))
         perimeter = max(int(ink.sum()) - int(eroded.sum()), 1)
         under = ~near_ink[ya:yb, xa:xb]
         background = float(np.median(depth[ya:yb, xa:xb][under])) / card_depth if under.sum() > 100 else 1.0
-        fields[name] = _Field(width=width, stroke=2.0 * float(ink.sum()) / perimeter, background=background)
+        fields[name] = _Field(
+            width=width, stroke=2.0 * float(ink.sum()) / perimeter, background=background, clipped=clipped
+        )
     return fields
 
 
@@ -134,7 +139,7 @@ def edit_evidence(
     measured = _measure(canonical(card_bgr), side)
     reasons: list[str] = []
     number = measured.get("IdNum")
-    if number is not None and not NUMBER_WIDTH[0] <= number.width <= NUMBER_WIDTH[1]:
+    if number is not None and not number.clipped and not NUMBER_WIDTH[0] <= number.width <= NUMBER_WIDTH[1]:
         reasons.append(f"IdNum width {number.width:.0f}")
     strokes = {name: f.stroke for name, f in measured.items() if name != "IdNum"}
     heavier = _ADVANCED_HEAVIER if advanced else HEAVIER
@@ -145,7 +150,14 @@ def edit_evidence(
     if side is CardSide.BACK:
         authority, valid = measured.get("Authority"), measured.get("ValidDate")
         units_a, units_v = _advance(fields.authority), _advance(fields.valid_date)
-        if authority is not None and valid is not None and 0 < units_a <= _LONG_AUTHORITY and units_v > 0:
+        measurable = authority is not None and valid is not None and not (authority.clipped or valid.clipped)
+        if (
+            measurable
+            and authority is not None
+            and valid is not None
+            and 0 < units_a <= _LONG_AUTHORITY
+            and units_v > 0
+        ):
             ratio = (authority.width / units_a) / max(valid.width / units_v, 1e-6)
             if ratio >= _EM_RATIO_MEASURABLE and not BACK_EM_RATIO[0] <= ratio <= BACK_EM_RATIO[1]:
                 reasons.append(f"back em ratio {ratio:.3f}")
