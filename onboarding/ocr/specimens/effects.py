@@ -19,6 +19,20 @@ from onboarding.ocr.engine import layout
 from onboarding.ocr.engine.types import CardSide, ReflectPosition
 from onboarding.ocr.specimens.card import CARD_H, CARD_SCALE, CARD_W
 
+__all__ = [
+    "OCCLUDERS",
+    "Plane",
+    "add_glare",
+    "card_plane",
+    "downscale",
+    "moire",
+    "np_rng",
+    "occlude",
+    "photocopy",
+    "screen",
+    "subpixel_grid",
+]
+
 # OpenCV's stubs type every result as a generic array, so images are typed loosely here.
 Image8 = NDArray[Any]  # BGR uint8
 FloatImg = NDArray[Any]  # float32

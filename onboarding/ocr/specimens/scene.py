@@ -11,6 +11,8 @@ import numpy as np
 
 from onboarding.ocr.specimens.effects import FloatImg, Image8, np_rng
 
+__all__ = ["Background", "Lighting", "background", "lighting"]
+
 Background = Literal["plain", "wood", "cluttered"]
 Lighting = Literal["even", "gradient", "vignette", "shadow"]
 
