@@ -153,7 +153,7 @@ def test_it_keeps_the_card_in_the_frame_under_realistic_conditions() -> None:
         # corners run clockwise from the card's top-left: positive signed area in image coordinates
         pts = np.array(photo.corners)
         area = 0.5 * float(np.sum(pts[:, 0] * np.roll(pts[:, 1], -1) - np.roll(pts[:, 0], -1) * pts[:, 1]))
-        assert area > 0.09 * 1280 * 960 * 0.3
+        assert area > 0.015 * 1280 * 960  # never a speck: the card fills 30-100 % of the frame
 
 
 def test_it_puts_the_card_where_the_corners_say() -> None:
