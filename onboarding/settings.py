@@ -6,6 +6,7 @@ DJANGO_ENV picks the profile: "production" (the default: secrets required, secur
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -158,6 +159,12 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A case has two photos; nothing posts more than a handful of files or fields at once.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Card images on local disk are readable by the app's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Celery: no broker means tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -290,6 +297,30 @@ CONTENT_SECURITY_POLICY = {
 }
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling (django-axes) for every page that signs in through django.contrib.auth: the user
+# sign-in (/register/login/), the staff sign-in (/review/login/) and the admin. Failures are counted in
+# the database (shared by all web processes) per username and client IP together, so one attacker
+# cannot lock a user out from elsewhere; a success resets the count. No view knows about it.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "onboarding.core.throttling.login_username"
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the Nth address from the right.
+_LOGIN_PROXY_COUNT = env.int("LOGIN_THROTTLE_PROXY_COUNT", default=0)
+if _LOGIN_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = _LOGIN_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LOGGING = {
     "version": 1,
