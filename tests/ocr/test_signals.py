@@ -114,6 +114,7 @@ def shots() -> dict[str, Shot]:
         "glare_emblem": shoot(19, CardSide.BACK, glare=True, glare_target=ReflectPosition.NATIONAL_EMBLEM),
         "glare_field": shoot(20, CardSide.FRONT, glare=True, glare_target=ReflectPosition.RECOGNITION_FIELD),
         "temporary": shoot(21, CardSide.BACK, card=CardVariant(temporary=True)),
+        "temporary_front": shoot(25, CardSide.FRONT, card=CardVariant(temporary=True)),
         "pasted_number": shoot(22, CardSide.FRONT, card=CardVariant(pasted_field="IdNum")),
         "pasted_authority": shoot(24, CardSide.BACK, card=CardVariant(pasted_field="Authority")),
     }
@@ -256,9 +257,20 @@ def test_it_flags_a_temporary_card_by_its_frame(shots: dict[str, Shot]) -> None:
     assert detect(shots["temporary"], CardConfig(temp_id_warn=True)).warnings == [WarnCode.TEMPORARY_ID]
 
 
+def test_it_flags_a_temporary_front_by_its_title_band(shots: dict[str, Shot]) -> None:
+    shot = shots["temporary_front"]
+    assert temporary.top_band_inked(shot.card) > temporary.TOP_BAND_INKED
+    assert detect(shot, CardConfig(temp_id_warn=True)).warnings == [WarnCode.TEMPORARY_ID]
+
+
+def test_it_reads_the_back_title_pitch_of_five_or_seven_characters(shots: dict[str, Shot]) -> None:
+    assert temporary.back_title_pitch(shots["temporary"].card) < temporary.BACK_TITLE_PITCH
+    assert temporary.back_title_pitch(shots["clean_back"].card) > temporary.BACK_TITLE_PITCH
+
+
 def test_it_does_not_flag_a_second_generation_card_as_temporary(shots: dict[str, Shot]) -> None:
-    for name in ("clean_front", "clean_back", "glare_emblem"):
-        assert not temporary.is_temporary(shots[name].card), name
+    for name in ("clean_front", "clean_back", "glare_emblem", "screen"):
+        assert not temporary.is_temporary(shots[name].card, shots[name].side), name
 
 
 # --- InvalidDateWarn -------------------------------------------------------------------------------

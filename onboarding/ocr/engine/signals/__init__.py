@@ -15,7 +15,7 @@ BorderCheckWarn               corners vs frame; flat/off-colour cells      -9101
 ReflectWarn (+ReflectDetail)  saturated flat colourless blobs (reflect)    -9107, positions
 DetectPsWarn (+Advanced)      per-field patch and typeface consistency     -9106
                               (tampering)
-TempIdWarn                    ruled frame along the edges (temporary)      -9104
+TempIdWarn                    title layout, ruled frame (temporary)        -9104
 InvalidDateWarn               validity period rules (dates)                -9109 / -9100
 Quality                       edge width of strong edges (quality)         quality 0-100
 ============================  ===========================================  ====================
@@ -98,7 +98,7 @@ def run_detectors(
         card_bgr, side, result.fields, advanced=config.advanced_warn
     ):
         warnings.append(WarnCode.PS_EDITED)
-    if config.temp_id_warn and temporary.is_temporary(card_bgr):
+    if config.temp_id_warn and temporary.is_temporary(card_bgr, side):
         warnings.append(WarnCode.TEMPORARY_ID)
     if config.invalid_date_warn:
         front, back = _front_and_back(side, result)

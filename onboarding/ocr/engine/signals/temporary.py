@@ -1,8 +1,15 @@
 """TempIdWarn: the card is a temporary resident ID card, 临时居民身份证 (-9104).
 
-Evidence: the temporary card's layout, not its words. The temporary card is printed with a ruled
-frame running parallel to all four edges a few millimetres inside them; the second-generation card
-has no frame: its guilloche runs out to the rounded edge. For each edge we average the rectified
+Evidence: the temporary card's layout, read from where ink lies rather than from recognised words.
+
+* Its title. The temporary card's front carries the title 中华人民共和国临时居民身份证 in a band
+  along its top edge, where the second-generation card prints nothing but guilloche; on its back
+  the big title has seven characters (临时居民身份证) where the second-generation card has five
+  (居民身份证), so its characters stand closer. We measure the inked share of the top band, and the
+  pitch of the back title's characters.
+* Its frame. The temporary card is printed with a ruled frame running parallel to all four edges a
+  few millimetres inside them; the second-generation card has no frame: its guilloche runs out to
+  the rounded edge. For each edge we average the rectified
 card's lightness along the edge's middle 70 % (so text and guilloche, which are not parallel to the
 edge, average out while a ruled line adds up) and look, between 0.4 and 3 mm in from the edge, for a
 valley: a thin line darker than the card on both sides of it. A frame is a valley on at least
@@ -12,16 +19,19 @@ are steps, not valleys, and the search starts inside the edge.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from onboarding.ocr.engine import layout
 from onboarding.ocr.engine.signals._common import Image8, canonical, gray
+from onboarding.ocr.engine.types import CardSide
 
 _DEPTH = 36  # canonical px (3.6 mm) in from each edge
 _SEARCH = (4, 30)  # insets (px) where the frame line may lie, allowing for corner error
 # Valley depth (grey levels) needed on the third-strongest edge: genuine specimens stay under 2,
-# temporary cards score 35+ even when small and blurred.
-FRAME_VALLEY = 12.0
+# screen re-shoots (moiré bands along an edge) reach ~22, temporary cards score 35+.
+FRAME_VALLEY = 30.0
 
 
 def _valley_depths(profile: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -51,5 +61,57 @@ def frame_strength(card_bgr: Image8) -> float:
     return best[1]
 
 
-def is_temporary(card_bgr: Image8) -> bool:
+# The front's top band is blank on a second-generation card; a temporary card's title inks most of
+# its columns (specimens: 0 % against 40 %+). The back's big title is five characters spread across
+# its box on a second-generation card (a pitch of ~114 px) and seven on a temporary card (~81 px).
+TOP_BAND: layout.Box = (150, 16, 650, 50)
+TOP_BAND_INKED = 0.25
+BACK_TITLE_PITCH = 88.0
+
+
+def _column_runs(ink: NDArray[np.bool_], *, gap: int) -> list[tuple[int, int]]:
+    """Runs of inked columns, joined across gaps narrower than ``gap`` px."""
+    columns = ink.mean(axis=0) > 0.03
+    runs: list[list[int]] = []
+    start: int | None = None
+    for i, flag in enumerate([*columns.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if runs and start - runs[-1][1] < gap:
+                runs[-1][1] = i
+            else:
+                runs.append([start, i])
+            start = None
+    return [(a, b) for a, b in runs]
+
+
+def _ink(card_bgr: Image8) -> NDArray[np.bool_]:
+    g = gray(canonical(card_bgr)).astype(np.float32)
+    black_hat = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((15, 15), np.uint8))
+    contrast = float(np.percentile(g, 60) - np.percentile(g, 0.5))
+    return np.asarray(black_hat > 0.5 * max(contrast, 20.0))
+
+
+def top_band_inked(card_bgr: Image8) -> float:
+    """Share of the front's top band's columns that carry ink (a title)."""
+    x0, y0, x1, y1 = TOP_BAND
+    return float((_ink(card_bgr)[y0:y1, x0:x1].mean(axis=0) > 0.03).mean())
+
+
+def back_title_pitch(card_bgr: Image8) -> float:
+    """Median distance between the back title's character centres (px); inf if under 3 characters."""
+    x0, y0, x1, y1 = layout.BACK_SUBTITLE
+    runs = [r for r in _column_runs(_ink(card_bgr)[y0:y1, x0:x1], gap=8) if r[1] - r[0] >= 12]
+    if len(runs) < 3:
+        return float("inf")
+    centres = np.array([(a + b) / 2 for a, b in runs])
+    return float(np.median(np.diff(centres)))
+
+
+def is_temporary(card_bgr: Image8, side: CardSide) -> bool:
+    if side is CardSide.FRONT and top_band_inked(card_bgr) >= TOP_BAND_INKED:
+        return True
+    if side is CardSide.BACK and back_title_pitch(card_bgr) < BACK_TITLE_PITCH:
+        return True
     return frame_strength(card_bgr) >= FRAME_VALLEY
