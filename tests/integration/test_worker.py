@@ -9,6 +9,8 @@ Tencent-compatible IDCardOCR endpoint at /, so "the OCR service is down" is a re
 
 from __future__ import annotations
 
+import base64
+import logging
 import uuid
 from typing import Any
 
@@ -80,6 +82,20 @@ def _assert_read_once(verification: Verification, card: dict[str, Any], *, backe
     assert id_num == card["fields"]["IdNum"]
 
 
+def _assert_no_secrets(text: str, *, secret_key: str, card: dict[str, Any]) -> None:
+    """No SecretKey, no image data, no full ID number in a log."""
+    assert secret_key not in text
+    encoded = base64.b64encode(card["front"]).decode()
+    assert encoded[2000:2064] not in text and encoded[:64] not in text
+    assert card["fields"]["IdNum"] not in text
+
+
+def _logs(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(
+        record.getMessage() + (f"\n{record.exc_text}" if record.exc_text else "") for record in caplog.records
+    )
+
+
 def test_it_reads_a_case_through_a_real_worker_with_the_photos_on_s3(
     celery_redis: CeleryCluster, s3_storage: str, s3_endpoint: str, specimen_card: dict[str, Any]
 ) -> None:
@@ -124,7 +140,9 @@ def test_cases_wait_while_the_ocr_service_is_down_and_complete_after_it_recovers
     ocr_proxy: OcrProxy,
     tencent_worker_env: dict[str, str],
     specimen_card: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     # "hang": the service accepts the connection and never answers; the SDK gives up after its timeout
     # (long enough for a real read on this busy 2-core machine) and calls again.
     timeout = 12 if outage == "hang" else 30
@@ -153,6 +171,13 @@ def test_cases_wait_while_the_ocr_service_is_down_and_complete_after_it_recovers
     # Reads went through the proxy to our endpoint, which verified the TC3 signature (Host kept).
     assert ocr_proxy.forwarded >= 2
     _assert_read_once(verification, specimen_card, backend="tencent")
+    # The worker's log of the failed attempts and the OCR API's own lines hold no secret.
+    if outage == "down":
+        assert "ServiceUnavailable" in celery_redis.log()
+    assert '"event": "ocr_api"' in _logs(caplog)
+    secret = tencent_worker_env["TENCENTCLOUD_SECRET_KEY"]
+    _assert_no_secrets(celery_redis.log(), secret_key=secret, card=specimen_card)
+    _assert_no_secrets(_logs(caplog), secret_key=secret, card=specimen_card)
 
 
 def test_a_task_on_a_worker_killed_mid_read_is_redelivered_and_takes_effect_once(
@@ -221,7 +246,9 @@ def test_a_task_whose_database_connection_drops_mid_read_keeps_nothing_partial_a
     tencent_worker_env: dict[str, str],
     postgres_url: str,
     specimen_card: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     app_name = f"it-worker-{uuid.uuid4().hex[:8]}"
     celery_redis.database_url = f"{postgres_url}?application_name={app_name}"
     celery_redis.start(env=tencent_worker_env)
@@ -260,6 +287,11 @@ def test_a_task_whose_database_connection_drops_mid_read_keeps_nothing_partial_a
     else:
         # The task retried by itself (a dropped connection treated as transient).
         _assert_read_once(verification, specimen_card, backend="tencent")
+    # The task's failure was logged with its traceback, and holds no secret.
+    assert "OperationalError" in celery_redis.log()
+    secret = tencent_worker_env["TENCENTCLOUD_SECRET_KEY"]
+    _assert_no_secrets(celery_redis.log(), secret_key=secret, card=specimen_card)
+    _assert_no_secrets(_logs(caplog), secret_key=secret, card=specimen_card)
 
 
 def _dsn() -> str:
