@@ -25,6 +25,7 @@ run: install system-packages
 	@mkdir -p var
 	DJANGO_ENV=dev $(PY) manage.py migrate --noinput
 	DJANGO_ENV=dev $(PY) manage.py ensure_demo_reviewer
+	DJANGO_ENV=dev $(PY) manage.py seed_demo_cases
 	DJANGO_ENV=dev $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: install
