@@ -5,7 +5,7 @@ from onboarding.kyc.models import Verification
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_seeds_three_cases_through_the_real_engine_once() -> None:
     call_command("seed_demo_cases")
     states = sorted(Verification.objects.values_list("state", flat=True))
