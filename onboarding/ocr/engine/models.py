@@ -68,11 +68,35 @@ def text_probability(image_bgr: NDArray[np.uint8], *, max_side: int) -> NDArray[
     return np.asarray(prob[0, 0], dtype=np.float32)
 
 
+# The recogniser pads every line of a batch to the batch's widest: batches are cut where padding
+# would waste more than this share of the work (a 2-character name beside an 18-digit number).
+_MAX_PADDING = 0.3
+_MAX_BATCH = 8
+_REC_HEIGHT = 48
+
+
 def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
-    """Recognise pre-cropped single text lines (BGR) in one batched call: (text, score) per crop."""
+    """Recognise pre-cropped single text lines (BGR), batched by width: (text, score) per crop."""
     if not crops:
         return []
     from rapidocr.ch_ppocr_rec import TextRecInput
 
-    out = _load().recognizer(TextRecInput(img=crops))
-    return [(str(t), float(s)) for t, s in zip(out.txts, out.scores, strict=True)]
+    recognizer = _load().recognizer
+    widths = [max(1.0, c.shape[1] * _REC_HEIGHT / max(1, c.shape[0])) for c in crops]
+    order = sorted(range(len(crops)), key=lambda i: widths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches:
+            batch = batches[-1]
+            padded = widths[i] * (len(batch) + 1)
+            actual = sum(widths[j] for j in batch) + widths[i]
+            if len(batch) < _MAX_BATCH and padded <= actual * (1 + _MAX_PADDING):
+                batch.append(i)
+                continue
+        batches.append([i])
+    results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    for batch in batches:
+        out = recognizer(TextRecInput(img=[crops[i] for i in batch]))
+        for i, text, score in zip(batch, out.txts, out.scores, strict=True):
+            results[i] = (str(text), float(score))
+    return results

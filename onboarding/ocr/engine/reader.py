@@ -61,23 +61,34 @@ class Line:
     box: Box  # canonical-frame pixels
 
 
-# Rows of the front, by the vertical centre of their text in the canonical frame: boundaries half-way
-# between the rows' printed centres, so a card rectified 15 px off still sorts its lines right.
-_FRONT_ROWS: tuple[tuple[str, int, int], ...] = (
-    ("Name", 0, 106),
-    ("SexNation", 106, 170),
-    ("Birth", 170, 231),
-    ("Address", 231, 415),
-    ("IdNum", 415, H),
+# The vertical centres of the printed lines in the canonical frame (the specimens and real cards put
+# them within a few pixels of these). A card rectified some millimetres off is first shifted so
+# that its text best fits these centres, then each piece of text goes to the nearest line.
+_FRONT_CENTRES: tuple[tuple[str, float], ...] = (
+    ("Name", 78),
+    ("SexNation", 141),
+    ("Birth", 207),
+    ("Address", 265),
+    ("Address", 305),
+    ("Address", 345),
+    ("Address", 385),
+    ("IdNum", 457),
 )
-_BACK_ROWS: tuple[tuple[str, int, int], ...] = (
-    ("Authority", 330, 428),
-    ("ValidDate", 428, H),
+_BACK_CENTRES: tuple[tuple[str, float], ...] = (
+    ("", 103),  # 中华人民共和国
+    ("", 210),  # 居民身份证
+    ("Authority", 388),
+    ("ValidDate", 462),
 )
+_MAX_SHIFT = 40
+_SCALES = (0.88, 0.91, 0.94, 0.97, 1.0, 1.03, 1.06, 1.09, 1.12)
+_FIT = 14.0  # a line centre within this of its expected place counts fully towards the shift
+_TOLERANCE = 24.0  # farther than this from every expected centre: not a field line
+SINGLE_LINE = frozenset({"Name", "Birth", "IdNum", "Authority", "ValidDate"})
 # Text entirely left of these x is a label alone (the values start further right).
 _FRONT_LABEL_END = 140
 _NUMBER_LABEL_END = 275
-_BACK_LABEL_END = 300
+_BACK_LABEL_END = 302
 # Where the portrait starts: no value reaches it (the number line is below it).
 _PORTRAIT_X = layout.PORTRAIT[0] - 12
 # Sex and nation share a row: a piece of text ending left of this is the sex.
@@ -87,35 +98,47 @@ _SEX_NATION_SPLIT = 335
 def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
     """Text lines (canonical boxes) of each field of an upright card, labels possibly included.
 
-    The detector's connected regions are sorted into the side's rows by their vertical centre, rows
-    are split into lines by height and into pieces at wide gaps (sex | nation).
+    The detector's connected regions are registered on the side's line centres, sorted into lines,
+    and split into pieces at wide gaps (sex | nation); single-line fields keep their best line.
     """
     mask = (prob > TEXT_THRESHOLD).astype(np.uint8)
     sy, sx = mask.shape[0] / H, mask.shape[1] / W
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    rows = _FRONT_ROWS if side is CardSide.FRONT else _BACK_ROWS
-    per_row: dict[str, list[Box]] = {}
+    centres = _FRONT_CENTRES if side is CardSide.FRONT else _BACK_CENTRES
+    boxes: list[Box] = []
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])
         if area < 6 or h < 2:
             continue
         box = (int(x / sx), int(y / sy), int(np.ceil((x + w) / sx)), int(np.ceil((y + h) / sy)))
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        name = _row_of(cy, rows)
-        if name is None:
+        if side is CardSide.FRONT and (box[0] + box[2]) / 2 >= _PORTRAIT_X and box[1] < 400:
+            continue  # the portrait and the specimen mark
+        boxes.append(box)
+    scale, shift = _vertical_fit(boxes, centres)
+    per_line: dict[int, list[Box]] = {}
+    for box in boxes:
+        cy = ((box[1] + box[3]) / 2 - shift) / scale
+        k = min(range(len(centres)), key=lambda j: abs(centres[j][1] - cy))
+        name, centre = centres[k]
+        if not name or abs(centre - cy) > _TOLERANCE:
             continue
         if side is CardSide.FRONT:
-            if name == "IdNum":
-                if box[2] <= _NUMBER_LABEL_END:
-                    continue
-            elif box[2] <= _FRONT_LABEL_END or cx >= _PORTRAIT_X:
-                continue
-        elif box[2] <= _BACK_LABEL_END:
+            label_end = _NUMBER_LABEL_END if name == "IdNum" else _FRONT_LABEL_END
+        else:
+            label_end = _BACK_LABEL_END
+        if box[2] <= label_end:
             continue
-        per_row.setdefault(name, []).append(box)
+        per_line.setdefault(k, []).append(box)
     lines: list[Line] = []
-    for name, boxes in per_row.items():
-        for line in _lines(boxes):
+    for k, members in sorted(per_line.items()):
+        name, centre = centres[k]
+        found = _lines(members)
+        if name in SINGLE_LINE:
+            # Something printed near the line (a stamp, the table): keep the line nearest its place.
+            found = [
+                min(found, key=lambda ln: abs(((_union(ln)[1] + _union(ln)[3]) / 2 - shift) / scale - centre))
+            ]
+        for line in found:
             for piece in _pieces(line):
                 box = _union(piece)
                 field = name
@@ -128,11 +151,25 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
     return lines
 
 
-def _row_of(cy: float, rows: tuple[tuple[str, int, int], ...]) -> str | None:
-    for name, r0, r1 in rows:
-        if r0 <= cy < r1:
-            return name
-    return None
+def _vertical_fit(boxes: list[Box], centres: tuple[tuple[str, float], ...]) -> tuple[float, float]:
+    """The vertical map ``observed = scale * layout + shift`` that best fits the text's line centres
+    to the layout's (a located card may be some millimetres off, or a little too tall or short)."""
+    if not boxes:
+        return 1.0, 0.0
+    cys = np.array([(b[1] + b[3]) / 2 for b in boxes])
+    # Wide lines count more, but not so much that the address block alone decides.
+    weights = np.array([min(b[2] - b[0], 150) for b in boxes], dtype=np.float64)
+    expected = np.array([c for _, c in centres])
+    best, best_score = (1.0, 0.0), -1.0
+    for scale in _SCALES:
+        for dy in range(-_MAX_SHIFT, _MAX_SHIFT + 1, 2):
+            residual = np.abs(cys[:, None] - (scale * expected[None, :] + dy)).min(axis=1)
+            score = float((weights * np.clip(1 - residual / _FIT, 0, None)).sum())
+            # Prefer the identity among equals: most cards are located right.
+            score -= 0.5 * (abs(dy) / _MAX_SHIFT + abs(scale - 1.0) * 5)
+            if score > best_score:
+                best, best_score = (float(scale), float(dy)), score
+    return best
 
 
 def _union(boxes: list[Box]) -> Box:
