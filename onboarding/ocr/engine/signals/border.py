@@ -93,12 +93,16 @@ class Occlusion:
         return self.evidence >= OCCLUSION_CELLS
 
 
-def edge_crossings(photo_bgr: Image8, corners: Sequence[Point], side: CardSide) -> int:
+def edge_crossings(
+    photo_bgr: Image8, corners: Sequence[Point], side: CardSide, *, washed: NDArray[np.bool_] | None = None
+) -> int:
     """Edge segments where what lies just inside the card (off the card's tint) continues outside it.
 
     A finger holding the card, or a sheet lying over a corner, crosses the card's edge: the same
     colour is found on both sides of the edge, and it is not the card's. The bands compared sit
-    25-50 px (canonical) in and out, beyond the reach of an imprecise corner.
+    25-50 px (canonical) in and out, beyond the reach of an imprecise corner. A white sheet is
+    not off-tint, but it is flat (no guilloche) or washed-out white (``washed``, as for glare), and
+    unlike glare, which lives on the card's laminate, it goes on past the edge.
     """
     margin = _BAND[1]
     scale = _SCALE
@@ -146,7 +150,21 @@ def edge_crossings(photo_bgr: Image8, corners: Sequence[Point], side: CardSide) 
             False,
         ),
     ]
-    for inner, outer, seen, horizontal in strips:
+    white = np.zeros((h, w), np.bool_) if washed is None else washed
+    # fine detail (guilloche) of the lightness: every band of a card has it, a sheet of paper not
+    light = lab[..., 0]
+    detail = np.abs(cv2.GaussianBlur(light, (0, 0), 0.7) - cv2.GaussianBlur(light, (0, 0), 2.5))
+    card_detail = float(np.median(detail[m : m + h, m : m + w][bg])) if bg.any() else 1.0
+    detail_bands = [
+        detail[m + a : m + b, m : m + w],
+        detail[m + h - b : m + h - a, m : m + w],
+        detail[m : m + h, m + a : m + b],
+        detail[m : m + h, m + w - b : m + w - a],
+    ]
+    white_bands = [white[a:b, :], white[h - b : h - a, :], white[:, a:b], white[:, w - b : w - a]]
+    for (inner, outer, seen, horizontal), white_band, detail_band in zip(
+        strips, white_bands, detail_bands, strict=True
+    ):
         length = inner.shape[1] if horizontal else inner.shape[0]
         run = 0
         for start in range(seg, length - 2 * seg, seg):  # corners left out: rounded, and shared
@@ -160,7 +178,13 @@ def edge_crossings(photo_bgr: Image8, corners: Sequence[Point], side: CardSide) 
             i_mean = i_px.reshape(-1, 3).mean(axis=0)
             o_mean = o_px.reshape(-1, 3).mean(axis=0)
             # chroma only: light and shadow change lightness across a card, not its hue
-            foreign = float(np.linalg.norm(i_mean[1:] - tint[1:])) > _FOREIGN
+            i_white = white_band[:, part] if horizontal else white_band[part, :]
+            i_detail = detail_band[:, part] if horizontal else detail_band[part, :]
+            foreign = (
+                float(np.linalg.norm(i_mean[1:] - tint[1:])) > _FOREIGN
+                or float(i_white.mean()) > 0.5
+                or float(i_detail.mean()) < _FLAT * card_detail
+            )
             # the same thing on both sides: its hue carries over, its shading may not quite
             same = (
                 float(np.linalg.norm(i_mean[1:] - o_mean[1:])) < _SAME
@@ -213,14 +237,20 @@ def find_occlusion(
     if int(background.sum()) < 10:
         return Occlusion(cells=0, mask=np.zeros((rows, cols), np.bool_))
 
-    energy = pool(detail)
+    # contrast scales with the light falling on the card: relative detail is what print leaves
+    energy = pool(detail) / np.maximum(pool(lightness), 20.0)
     a, b = pool(lab[..., 1]), pool(lab[..., 2])
     ref_energy = float(np.median(energy[background]))
     ref_a, ref_b = float(np.median(a[background])), float(np.median(b[background]))
     flat = energy < _FLAT * max(ref_energy, 1e-3)
     off_colour = np.hypot(a - ref_a, b - ref_b) > _OFF_COLOUR
-    flagged = (flat | off_colour) & ~ignored
+    # the labels are printed in blue-grey by design: off the tint, but not an occluder
+    label_boxes = list((layout.FRONT_LABELS if side is CardSide.FRONT else layout.BACK_LABELS).values())
+    labels = pool(as_float(box_mask((h, w), label_boxes, _SCALE))) > 0.3
+    flagged = (flat | (off_colour & ~labels)) & ~ignored
     count, _, stats, _ = cv2.connectedComponentsWithStats(flagged.astype(np.uint8), connectivity=4)
     largest = int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
-    crossing = 0 if photo_bgr is None or corners is None else edge_crossings(photo_bgr, corners, side)
+    crossing = (
+        0 if photo_bgr is None or corners is None else edge_crossings(photo_bgr, corners, side, washed=washed)
+    )
     return Occlusion(cells=largest, mask=flagged, crossing=crossing)
