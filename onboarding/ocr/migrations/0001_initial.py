@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'OCR API credential',
-                'ordering': ['-created_at'],
+                'ordering': ('-created_at',),
             },
         ),
     ]
