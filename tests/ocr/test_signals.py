@@ -189,6 +189,17 @@ def test_it_scores_occlusion_higher_on_a_covered_card(shots: dict[str, Shot]) ->
     assert covered.border_code_value > clean.border_code_value
 
 
+def test_it_sees_a_card_running_into_the_frame_even_when_its_quad_stops_there() -> None:
+    photo = np.full((400, 600, 3), 70, np.uint8)  # a dark table
+    photo[60:340, 120:600] = (225, 230, 236)  # a pale card cut by the right border
+    quad = [(120.0, 60.0), (596.0, 60.0), (596.0, 340.0), (120.0, 340.0)]
+    assert border.border_incomplete(quad, photo.shape, photo_bgr=photo)
+    whole = np.full((400, 600, 3), 70, np.uint8)
+    whole[60:340, 120:592] = (225, 230, 236)  # the card's own edge is in the picture
+    quad = [(120.0, 60.0), (592.0, 60.0), (592.0, 340.0), (120.0, 340.0)]
+    assert not border.border_incomplete(quad, whole.shape, photo_bgr=whole)
+
+
 def test_it_judges_the_border_from_corners_against_the_frame() -> None:
     inside = [(10.0, 10.0), (500.0, 12.0), (498.0, 320.0), (12.0, 318.0)]
     outside = [(-60.0, 10.0), (430.0, 12.0), (428.0, 320.0), (-58.0, 318.0)]

@@ -72,7 +72,7 @@ def run_detectors(
         return washed
 
     if config.border_check_warn:
-        if border.border_incomplete(corners, photo_bgr.shape):
+        if border.border_incomplete(corners, photo_bgr.shape, photo_bgr=photo_bgr):
             warnings.append(WarnCode.BORDER_INCOMPLETE)
         occlusion = border.find_occlusion(
             card_bgr, side, visible=visible(), washed=glare_mask(), photo_bgr=photo_bgr, corners=corners

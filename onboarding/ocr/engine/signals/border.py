@@ -44,6 +44,10 @@ from onboarding.ocr.engine.types import CardSide, Point
 # A corner may sit this share of the card's width outside the frame before the border counts as
 # cut (the corner estimate's own error, and the rounded corners that may graze the edge).
 OUTSIDE_TOLERANCE = 0.01
+# A quad edge this share of the photo's size from a frame border lies along it; the card's margin
+# "continues" past it when the frame's last pixels are within this Lab distance of the margin.
+_TOUCH = 0.015
+_CONTINUES = 14.0
 
 _SCALE = 0.5
 _CELL = 12  # half-scale px = 24 canonical px, about one character
@@ -59,17 +63,75 @@ _SAME = 10.0  # chroma distance under which inside and outside are the same thin
 _FOREIGN = 15.0  # chroma (a*, b*) distance from the card's tint of something that is not the card
 
 
-def border_incomplete(corners: Sequence[Point], photo_shape: tuple[int, ...]) -> bool:
-    """True when a card corner lies outside the photo by more than the tolerance."""
+def border_incomplete(
+    corners: Sequence[Point], photo_shape: tuple[int, ...], *, photo_bgr: Image8 | None = None
+) -> bool:
+    """True when a card corner lies outside the photo, or the card runs on into the frame's edge.
+
+    A locator that cannot see a cut-off part of the card may stop its quad at the frame; then an
+    edge of the quad lies along the frame's border. That alone also happens when a whole card just
+    fills the frame, so with ``photo_bgr`` we look at the photo's last pixels beyond that edge: the
+    card's margin continuing there (the same colour as just inside the edge) means it was cut;
+    anything else (the table, the card's rim or shadow) means its edge is in the picture.
+    """
     q = corners_array(corners)
     h, w = photo_shape[:2]
     tol = OUTSIDE_TOLERANCE * card_edge_px(corners)
-    return bool(
+    if bool(
         (q[:, 0] < -tol).any()
         or (q[:, 0] > w - 1 + tol).any()
         or (q[:, 1] < -tol).any()
         or (q[:, 1] > h - 1 + tol).any()
+    ):
+        return True
+    if photo_bgr is None:
+        return False
+    return any(_runs_into_frame(photo_bgr, q, i) for i in range(4))
+
+
+def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
+    """Whether quad edge ``i`` lies along a frame border with the card's margin continuing past it."""
+    h, w = photo_bgr.shape[:2]
+    p0, p1 = q[i], q[(i + 1) % 4]
+    near = _TOUCH * max(h, w)
+    borders = (
+        (p0[0] < near and p1[0] < near, "left"),
+        (p0[0] > w - 1 - near and p1[0] > w - 1 - near, "right"),
+        (p0[1] < near and p1[1] < near, "top"),
+        (p0[1] > h - 1 - near and p1[1] > h - 1 - near, "bottom"),
     )
+    for along, name in borders:
+        if not along:
+            continue
+        centre = q.mean(axis=0)
+        # sample points along the middle 60 % of the edge: on the frame's last pixels, and 2-3 %
+        # of the card's size inside the edge (the card's blank margin)
+        t = np.linspace(0.2, 0.8, 24)[:, None]
+        edge_pts = p0 + (p1 - p0) * t
+        inward = centre - (p0 + p1) / 2
+        inward /= max(float(np.linalg.norm(inward)), 1e-6)
+        depth = 0.025 * card_edge_px([tuple(pt) for pt in q])
+        inner_pts = edge_pts + inward * depth
+        frame_pts = edge_pts.copy()
+        if name == "left":
+            frame_pts[:, 0] = 1
+        elif name == "right":
+            frame_pts[:, 0] = w - 2
+        elif name == "top":
+            frame_pts[:, 1] = 1
+        else:
+            frame_pts[:, 1] = h - 2
+
+        def colours(pts: NDArray[np.float64]) -> NDArray[np.float32]:
+            xs = np.clip(np.round(pts[:, 0]).astype(np.int64), 0, w - 1)
+            ys = np.clip(np.round(pts[:, 1]).astype(np.int64), 0, h - 1)
+            px = photo_bgr[ys, xs].reshape(-1, 1, 3)
+            return np.asarray(cv2.cvtColor(px, cv2.COLOR_BGR2Lab).reshape(-1, 3), np.float32)
+
+        difference = np.linalg.norm(colours(frame_pts) - colours(inner_pts), axis=1)
+        if float(np.median(difference)) < _CONTINUES:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
