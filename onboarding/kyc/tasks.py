@@ -9,6 +9,7 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from onboarding.kyc import catalog, services
 
@@ -34,6 +35,14 @@ def verification_run_ocr(self: Any, verification_id: int) -> str:
                 verification_id=verification_id, explained=catalog.OCR_UNAVAILABLE, detail=exc.code
             )
             return "failed"
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-task (failover, restart): nothing was stored, so try again later
+        # rather than telling the user their photo was bad.
+        close_old_connections()
+        if self.request.retries >= self.max_retries:
+            logger.warning("OCR for verification %s gave up: database unavailable", verification_id)
+            raise
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
     except Exception as exc:
         # A bug or an unexpected backend answer must still leave the case in a state the user can act on.
