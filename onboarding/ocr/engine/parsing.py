@@ -67,6 +67,9 @@ def strip_label(text: str, label: str) -> str:
             break
         if text.startswith(part):
             return text[len(part) :]
+    # A long label with one character misread (警发机关): still the label.
+    if 4 <= len(label) < len(text) and sum(a != b for a, b in zip(text, label, strict=False)) <= 1:
+        return text[len(label) :]
     for j in range(len(label) - 1, 0, -1):
         part = label[:j]
         if len(part) == 1 and len(label) > 2:

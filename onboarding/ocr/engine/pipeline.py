@@ -101,7 +101,8 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     # tells 赉 from 费 better from sharper strokes than from the canonical-size card.
     read_scale = float(np.clip(_long_side(quad) / CARD_WIDTH, READ_MIN_SCALE, READ_MAX_SCALE))
     sharp = reader.warp_card(work, quad, scale=read_scale, cubic=True)
-    crops = [reader.crop_line(sharp, line.box, scale=read_scale) for line in lines]
+    lines = [reader.trim_label(sharp, line, detected, scale=read_scale) for line in lines]
+    crops = [reader.crop_line(sharp, line, scale=read_scale) for line in lines]
     reads = recognize_lines(crops)
     by_field: dict[str, list[tuple[str, float, reader.Line]]] = {}
     for line, (text, score) in zip(lines, reads, strict=True):

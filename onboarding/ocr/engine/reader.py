@@ -59,6 +59,7 @@ def text_map(card: NDArray[np.uint8]) -> NDArray[np.float32]:
 class Line:
     field: str
     box: Box  # canonical-frame pixels
+    min_x: float | None = None  # a label ends here: the crop's padding must not reach back into it
 
 
 # The vertical centres of the printed lines in the canonical frame (the specimens and real cards put
@@ -209,9 +210,58 @@ def _pieces(line: list[Box]) -> list[list[Box]]:
     return pieces
 
 
-def crop_line(card: NDArray[np.uint8], box: Box, *, scale: float = 1.0) -> NDArray[np.uint8]:
-    """The line ``box`` from a card image at ``scale`` x canonical, padded like the detector's boxes."""
-    x0, y0, x1, y1 = box
+def _label_end(line: Line, side: CardSide) -> int | None:
+    """Where this line's label (if it starts with one) ends, in canonical x; None: no label there."""
+    if side is CardSide.BACK:
+        end = _BACK_LABEL_END
+    elif line.field == "IdNum":
+        end = _NUMBER_LABEL_END
+    elif line.field == "Nation" or (line.field == "SexNation" and line.box[0] > _SEX_NATION_SPLIT - 80):
+        end = layout.FRONT_LABELS["民族"][2]
+    else:
+        end = _FRONT_LABEL_END
+    return end if line.box[0] < end + 10 else None
+
+
+def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: float = 1.0) -> Line:
+    """``line`` without the printed label glued to its start, found by colour: labels are printed
+    in blue, values in black. Unchanged when no blue label is seen (e.g. a black-and-white copy)."""
+    end = _label_end(line, side)
+    if end is None:
+        return line
+    x0, y0, x1, y1 = line.box
+    a0, a1 = round(x0 * scale), round(min(x1, end + 60) * scale)
+    b0, b1 = round(y0 * scale), round(y1 * scale)
+    band = card[b0:b1, a0:a1].astype(np.int16)
+    if band.size == 0:
+        return line
+    blue, red = band[:, :, 0], band[:, :, 2]
+    grey = band.sum(axis=2) / 3
+    paper = float(np.percentile(grey, 90))
+    ink = grey < 0.8 * paper
+    bluish = ink & (blue - red > np.maximum(25, 0.25 * grey))
+    black = ink & ~bluish & (grey < 0.55 * paper)
+    blue_cols = np.nonzero(bluish.sum(axis=0) >= 2)[0]
+    black_cols = np.nonzero(black.sum(axis=0) >= 2)[0]
+    if len(blue_cols) == 0 or len(black_cols) == 0:
+        return line
+    # The value starts at the first black column right of the label's last blue column.
+    last_blue = int(blue_cols[blue_cols < black_cols[-1]].max(initial=-1))
+    after = black_cols[black_cols > last_blue]
+    if last_blue < 0 or len(after) == 0:
+        return line
+    start = a0 + int(after[0])
+    pad = round(0.15 * (b1 - b0))
+    label_stop = a0 + last_blue + 1
+    new_x0 = max(label_stop, start - pad)
+    if new_x0 / scale >= x1 - 4:
+        return line
+    return Line(line.field, (int(new_x0 / scale), y0, x1, y1), min_x=label_stop / scale)
+
+
+def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDArray[np.uint8]:
+    """The line from a card image at ``scale`` x canonical, padded like the detector's boxes."""
+    x0, y0, x1, y1 = line.box
     # The detector's regions are its shrunk text kernels; grow them back as RapidOCR's unclip does,
     # and give single characters (sex, nation) room: the recogniser needs context at the sides.
     h = y1 - y0
@@ -220,7 +270,8 @@ def crop_line(card: NDArray[np.uint8], box: Box, *, scale: float = 1.0) -> NDArr
     if x1 - x0 < 2 * h:
         pad_x = max(pad_x, round(0.9 * h))
     ch, cw = card.shape[:2]
-    a0 = max(0, round((x0 - pad_x) * scale))
+    left = x0 - pad_x if line.min_x is None else max(x0 - pad_x, line.min_x)
+    a0 = max(0, round(left * scale))
     b0 = max(0, round((y0 - pad_y) * scale))
     a1 = min(cw, round((x1 + pad_x) * scale))
     b1 = min(ch, round((y1 + pad_y) * scale))
