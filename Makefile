@@ -31,9 +31,10 @@ run: install system-packages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 typecheck: install
-	$(VENV)/bin/mypy onboarding/identity onboarding/ocr
+	DJANGO_ENV=test $(VENV)/bin/mypy onboarding/identity onboarding/ocr
 
 pytest: install system-packages
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)

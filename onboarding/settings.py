@@ -11,7 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
+from kombu.entity import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -180,7 +180,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue("default"), Queue("ocr"), Queue("webhooks")]
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "ocr", "webhooks")]  # type: ignore[no-untyped-call]
 CELERY_TASK_ROUTES = {
     "onboarding.kyc.tasks.*": {"queue": "ocr"},
     "onboarding.partners.tasks.*": {"queue": "webhooks"},

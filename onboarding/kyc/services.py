@@ -444,7 +444,7 @@ def verification_process_ocr(*, verification_id: int) -> Verification | None:
             verification_fail_ocr(verification_id=verification_id, explained=catalog.IMAGE_MISSING)
             return Verification.objects.get(pk=verification_id)
 
-    def read(side: str) -> Any:
+    def read_side(side: str) -> Any:
         try:
             return _read_side(backend, contents[side])
         except OcrError as exc:
@@ -452,7 +452,7 @@ def verification_process_ocr(*, verification_id: int) -> Verification | None:
 
     # Both sides at once: the user waits for the slower read, not the sum (the backends are thread-safe).
     with ThreadPoolExecutor(max_workers=len(contents)) as pool:
-        outcomes: dict[str, Any] = dict(zip(contents, pool.map(read, contents), strict=True))
+        outcomes: dict[str, Any] = dict(zip(contents, pool.map(read_side, contents), strict=True))
 
     system = Actor.system("ocr")
     with transaction.atomic():
