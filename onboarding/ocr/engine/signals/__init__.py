@@ -20,8 +20,18 @@ InvalidDateWarn               validity period rules (dates)                -9109
 Quality                       edge width of strong edges (quality)         quality 0-100
 ============================  ===========================================  ====================
 
-MultiCardDetect is the engine's to act on: ``find_cards(small_bgr, prob)`` (module ``cards``) gives
-every card the engine's locator finds in the photo, best first, each with its side.
+What the engine does with the rest:
+
+* Quality / ImageBlur: ``quality_score(card)`` is cheap (a few ms); answer
+  FailedOperation.ImageBlur when it is below ``BLUR_THRESHOLD``.
+* MultiCardDetect: ``find_cards(small, prob)`` (module ``cards``) takes the same downscaled photo and
+  text-probability map the engine gives ``locate_card`` and returns every card found, best first,
+  each a ``Located`` with its side. Two cards of one side: FailedOperation.MultiCardError; a front
+  and a back: read the second card too and put it in ``result.other_side`` (InvalidDateWarn then
+  checks the back's period against the front's birth date).
+* ``corners`` must be in ``photo_bgr``'s pixels (if the engine works on a downscaled copy, pass that
+  copy and the corners in its scale), and ``invalid_date_code`` is the service's
+  ``OCR_INVALID_DATE_WARN_CODE``.
 """
 
 from __future__ import annotations
