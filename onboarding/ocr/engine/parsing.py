@@ -41,8 +41,12 @@ _NON_CJK_NAME = re.compile(r"[^\u3400-\u9fff·]")
 _NATION_SET = frozenset(NATIONS)
 
 
+_NEVER_IN_VALUES = re.compile(r"[:;：；、|]")
+
+
 def _nfkc(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    """Compatibility forms folded (full-width digits...), spaces and label colons removed."""
+    return _NEVER_IN_VALUES.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def strip_stamps(text: str) -> str:

@@ -71,7 +71,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
             break
         quad_c = cand.quad
         card_c = reader.warp_card(work, quad_c)
-        prob_c = reader.text_map(card_c)
+        prob_c = reader.text_map(reader.without_red_ink(card_c))
         orient_c = reader.card_orientation(prob_c)
         if best is None or orient_c.score > best[0]:
             best = (orient_c.score, quad_c, card_c, prob_c, orient_c)
@@ -100,7 +100,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     # Cut the lines from a warp at the photo's own resolution (up to 2x canonical): the recogniser
     # tells 赉 from 费 better from sharper strokes than from the canonical-size card.
     read_scale = float(np.clip(_long_side(quad) / CARD_WIDTH, READ_MIN_SCALE, READ_MAX_SCALE))
-    sharp = reader.warp_card(work, quad, scale=read_scale, cubic=True)
+    sharp = reader.without_red_ink(reader.warp_card(work, quad, scale=read_scale, cubic=True))
     lines = [reader.trim_label(sharp, line, detected, scale=read_scale) for line in lines]
     crops = [reader.crop_line(sharp, line, scale=read_scale) for line in lines]
     reads = recognize_lines(crops)

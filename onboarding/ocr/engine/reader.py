@@ -275,4 +275,45 @@ def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDA
     b0 = max(0, round((y0 - pad_y) * scale))
     a1 = min(cw, round((x1 + pad_x) * scale))
     b1 = min(ch, round((y1 + pad_y) * scale))
-    return np.ascontiguousarray(card[b0:b1, a0:a1])
+    return _trim_to_ink(np.ascontiguousarray(card[b0:b1, a0:a1]), pad=round(pad_x * scale))
+
+
+def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
+    """The crop cut to its black text plus ``pad``: a stamp's pale remains or the table beside a
+    short value then do not reach the recogniser."""
+    if crop.size == 0:
+        return crop
+    grey = crop.astype(np.float32).mean(axis=2)
+    paper = float(np.percentile(grey, 90))
+    ink = float(np.percentile(grey, 2))
+    if paper - ink < 40:
+        return crop  # too flat to tell ink from paper: leave it to the recogniser
+    black = grey < ink + 0.35 * (paper - ink)
+    cols = np.nonzero(black.sum(axis=0) >= 2)[0]
+    if len(cols) == 0:
+        return crop
+    a0 = max(0, int(cols[0]) - pad)
+    a1 = min(crop.shape[1], int(cols[-1]) + 1 + pad)
+    if a1 - a0 < 0.5 * crop.shape[1]:
+        return crop  # most of the line would go: the threshold is wrong here, not the line
+    return np.ascontiguousarray(crop[:, a0:a1])
+
+
+def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The card with red ink (a 复印无效 / 禁止复印 stamp, the 样本 mark) painted over with paper,
+    keeping the black text, which stays dark where the translucent stamp crosses it."""
+    c = image.astype(np.int16)
+    redness = c[:, :, 2] - np.maximum(c[:, :, 0], c[:, :, 1])
+    red = (redness > 30).astype(np.uint8)
+    if red.mean() < 0.002:
+        return image
+    # JPEG smears the stamp's colour: take its pale rim too.
+    red = cv2.dilate(red, np.ones((3, 3), np.uint8)).astype(bool)
+    grey = c.sum(axis=2) / 3
+    paper_level = float(np.percentile(grey, 90))
+    stamp = red & (grey > 0.45 * paper_level)
+    light = grey >= 0.9 * paper_level
+    paper = np.median(image[light], axis=0) if light.any() else np.array([255, 255, 255])
+    out = image.copy()
+    out[stamp] = paper.astype(np.uint8)
+    return out
