@@ -310,6 +310,7 @@ _SEARCH_ASPECTS = (1.40, CARD_ASPECT, 1.80)
 _SEARCH_SCALE = 0.35
 # A text or contour candidate matching the layout this well is taken without the (costlier) search.
 CONFIDENT_LAYOUT = 0.6
+COVERAGE_WEIGHT = 0.4
 
 
 def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uint8]) -> Located | None:
@@ -325,6 +326,8 @@ def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uin
     pad = round(RING * canvas_size * 0.8)
     canvas = cv2.copyMakeBorder(canvas, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
     diag = math.hypot(w, h) * f
+    integral = cv2.integral(canvas, sdepth=cv2.CV_64F)
+    total = max(float(canvas.sum()), 1.0)
     best: tuple[float, int, int, int, int] | None = None
     for frac in _SEARCH_WIDTHS:
         cw = round(frac * diag)
@@ -335,8 +338,18 @@ def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uin
             if ch < 6:
                 continue
             tf, tb, my, mx = ring_templates(ch, cw)
+            # A card explains most of the text around it: a placement covering only part of it (the
+            # back's two titles alone look like a small back) loses to the whole card.
+            rh, rw = canvas.shape[0] - tf.shape[0] + 1, canvas.shape[1] - tf.shape[1] + 1
+            inside = (
+                integral[my + ch : my + ch + rh, mx + cw : mx + cw + rw]
+                - integral[my : my + rh, mx + cw : mx + cw + rw]
+                - integral[my + ch : my + ch + rh, mx : mx + rw]
+                + integral[my : my + rh, mx : mx + rw]
+            )
+            coverage = (COVERAGE_WEIGHT * inside / total).astype(np.float32)
             for t in (tf, tb, tf[::-1, ::-1], tb[::-1, ::-1]):
-                res = cv2.matchTemplate(canvas, np.ascontiguousarray(t), cv2.TM_CCORR)
+                res = cv2.matchTemplate(canvas, np.ascontiguousarray(t), cv2.TM_CCORR) + coverage
                 _, value, _, loc = cv2.minMaxLoc(res)
                 if best is None or value > best[0]:
                     best = (float(value), loc[0] + mx - pad, loc[1] + my - pad, cw, ch)
