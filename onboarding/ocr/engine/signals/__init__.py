@@ -41,7 +41,16 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine.signals import border, dates, photocopy, reflect, reshoot, tampering, temporary
+from onboarding.ocr.engine.signals import (
+    border,
+    dates,
+    photocopy,
+    refine,
+    reflect,
+    reshoot,
+    tampering,
+    temporary,
+)
 from onboarding.ocr.engine.signals._common import visible_mask
 from onboarding.ocr.engine.signals.cards import find_cards
 from onboarding.ocr.engine.signals.quality import BLUR_THRESHOLD, quality_score
@@ -66,6 +75,18 @@ def run_detectors(
     ``invalid_date_code`` is -9109 or the legacy -9100 (the service's setting).
     """
     warnings: list[int] = []
+    image_checks = (
+        config.border_check_warn
+        or config.copy_warn
+        or config.reshoot_warn
+        or config.reflect_warn
+        or config.detect_ps_warn
+        or config.temp_id_warn
+    )
+    if image_checks:
+        # the detectors compare parts of the card: give them the card snapped to its own edges
+        corners = refine.refine_corners(photo_bgr, corners)
+        card_bgr = refine.rectify(photo_bgr, corners)
     half_visible: NDArray[np.bool_] | None = None
     washed: NDArray[np.bool_] | None = None
 

@@ -1,0 +1,119 @@
+"""Snap the card's corners to its edges before the detectors look at it.
+
+The detectors compare parts of the card with each other and with the layout, so they need the card
+rectified to within a few pixels: a quad that is off by a few per cent puts a strip of table inside
+the "card" (read as an occluder, glare or a copy's paper) and shifts every field box. We warp the
+photo with the engine's quad into the canonical frame plus a margin, where the card's edges are
+nearly axis-aligned, and look for each edge as the straightest strong step (card on one side,
+background on the other) within a band around where the quad put it, allowing each edge its own
+slight slope. A thin printed line (a ridge) is not a step, so a frame or stamp near the edge does
+not capture it. Where no step stands out (the card's colour matches the table, or the card runs out
+of the frame) the engine's edge is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine import layout
+from onboarding.ocr.engine.signals._common import Image8, corners_array
+from onboarding.ocr.engine.types import Point
+
+_SCALE = 0.5  # work at half the canonical frame
+_MARGIN = 0.08  # search band: this share of the card's height on each side of the quad's edge
+_MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
+_SLOPES = np.linspace(-0.04, 0.04, 9)  # px across per px along (perspective residue)
+
+
+def _best_line(
+    gray: NDArray[np.float32],
+    *,
+    horizontal: bool,
+    at: float,
+    band: float,
+    along: tuple[float, float],
+    sign: float,
+) -> tuple[float, float, float]:
+    """(offset at the edge's middle, slope, step) of the strongest step line near ``at``.
+
+    ``sign`` is +1 when the card lies at larger coordinates than the edge (top, left edges).
+    """
+    img = gray if horizontal else np.ascontiguousarray(gray.T)
+    h, w = img.shape
+    xs = np.linspace(along[0], along[1], 40)
+    mid = (along[0] + along[1]) / 2
+    offsets = np.arange(max(3.0, at - band), min(h - 4.0, at + band) + 1e-6, 1.0)
+    if offsets.size == 0:
+        return at, 0.0, 0.0
+    xi = np.clip(np.round(xs).astype(np.int64), 0, w - 1)
+    ys = offsets[None, :, None] + _SLOPES[:, None, None] * (xs - mid)[None, None, :]
+    inside = np.zeros(ys.shape, np.float32)
+    outside = np.zeros(ys.shape, np.float32)
+    for d in (2, 3, 4):
+        yi_in = np.clip(np.round(ys + sign * d).astype(np.int64), 0, h - 1)
+        yi_out = np.clip(np.round(ys - sign * d).astype(np.int64), 0, h - 1)
+        inside += img[yi_in, xi[None, None, :]]
+        outside += img[yi_out, xi[None, None, :]]
+    step = np.abs(inside - outside) / 3.0
+    # a real edge steps the same way along its whole length: the median resists text and clutter
+    score = np.median(step, axis=2)
+    si, oi = np.unravel_index(int(np.argmax(score)), score.shape)
+    return float(offsets[oi]), float(_SLOPES[si]), float(score[si, oi])
+
+
+def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
+    """The card's corners moved onto its visible edges (unchanged where an edge cannot be seen)."""
+    w, h = layout.CARD_WIDTH * _SCALE, layout.CARD_HEIGHT * _SCALE
+    m = round(_MARGIN * layout.CARD_HEIGHT * _SCALE) + 6
+    src = corners_array(corners).astype(np.float32)
+    dst = np.array([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], np.float32)
+    hom = cv2.getPerspectiveTransform(src, dst)
+    size = (round(w + 2 * m), round(h + 2 * m))
+    wide = cv2.warpPerspective(photo_bgr, hom, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    gray = np.asarray(
+        cv2.GaussianBlur(cv2.cvtColor(wide, cv2.COLOR_BGR2GRAY).astype(np.float32), (0, 0), 1.0), np.float32
+    )
+    band = _MARGIN * h
+    span_x = (m + 0.12 * w, m + 0.88 * w)
+    span_y = (m + 0.15 * h, m + 0.85 * h)
+    top = _best_line(gray, horizontal=True, at=m, band=band, along=span_x, sign=1.0)
+    bottom = _best_line(gray, horizontal=True, at=m + h, band=band, along=span_x, sign=-1.0)
+    left = _best_line(gray, horizontal=False, at=m, band=band, along=span_y, sign=1.0)
+    right = _best_line(gray, horizontal=False, at=m + w, band=band, along=span_y, sign=-1.0)
+    mx, my = sum(span_x) / 2, sum(span_y) / 2
+    lines = []
+    for (offset, slope, step), default, horizontal, mid in (
+        (top, m, True, mx),
+        (bottom, m + h, True, mx),
+        (left, m, False, my),
+        (right, m + w, False, my),
+    ):
+        if step < _MIN_STEP:
+            offset, slope = default, 0.0
+        # horizontal: y = offset + slope (x - mid); vertical: x = offset + slope (y - mid)
+        lines.append((offset, slope, horizontal, mid))
+
+    def meet(a: tuple[float, float, bool, float], b: tuple[float, float, bool, float]) -> tuple[float, float]:
+        (c1, s1, _, m1), (c2, s2, _, m2) = a, b  # a horizontal, b vertical
+        # y = c1 + s1 (x - m1), x = c2 + s2 (y - m2)
+        y = (c1 + s1 * (c2 - s2 * m2 - m1)) / (1 - s1 * s2)
+        return c2 + s2 * (y - m2), y
+
+    t, bo, le, ri = lines
+    snapped = np.array([meet(t, le), meet(t, ri), meet(bo, ri), meet(bo, le)], np.float32)
+    back = cv2.perspectiveTransform(snapped.reshape(-1, 1, 2), np.linalg.inv(hom)).reshape(4, 2)
+    return [(float(x), float(y)) for x, y in back]
+
+
+def rectify(photo_bgr: Image8, corners: Sequence[Point], *, scale: float = 1.0) -> Image8:
+    """The card under ``corners`` warped to the canonical frame x ``scale``."""
+    w, h = round(layout.CARD_WIDTH * scale), round(layout.CARD_HEIGHT * scale)
+    src = corners_array(corners).astype(np.float32)
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    hom = cv2.getPerspectiveTransform(src, dst)
+    out = cv2.warpPerspective(photo_bgr, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(out, np.uint8)
