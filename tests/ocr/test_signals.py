@@ -387,6 +387,20 @@ def test_it_finds_both_cards_in_one_photo(second: str) -> None:
     assert len(find_cards(small, prob)) == 1
 
 
+# --- Corner refinement ----------------------------------------------------------------------------
+
+
+def test_it_snaps_an_imprecise_quad_back_onto_the_card_edges(shots: dict[str, Shot]) -> None:
+    from onboarding.ocr.engine.signals.refine import refine_corners
+
+    shot = shots["clean_back"]
+    truth = np.array(shot.photo.corners)
+    centre = truth.mean(axis=0)
+    loose = centre + (truth - centre) * 1.05 + np.array([6.0, -4.0])  # 5 % too big and shifted
+    refined = np.array(refine_corners(shot.image, [tuple(p) for p in loose]))
+    assert np.abs(refined - truth).max() < 0.5 * np.abs(loose - truth).max()
+
+
 # --- Config gating ---------------------------------------------------------------------------------
 
 
