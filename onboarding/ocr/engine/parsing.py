@@ -83,6 +83,11 @@ def strip_label(text: str, label: str) -> str:
     return text
 
 
+def is_label(text: str) -> bool:
+    """True when a line read is nothing but a printed label (住址, 姓 名, 签发机关...)."""
+    return _nfkc(text) in _LABELS
+
+
 def _strip_all_labels(text: str) -> str:
     for label in _LABELS:
         text = text.replace(label, "")

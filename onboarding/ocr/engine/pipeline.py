@@ -106,6 +106,8 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     reads = recognize_lines(crops)
     by_field: dict[str, list[tuple[str, float, reader.Line]]] = {}
     for line, (text, score) in zip(lines, reads, strict=True):
+        if parsing.is_label(text):
+            continue  # a label the detector kept apart from its value
         by_field.setdefault(line.field, []).append((text, score, line))
 
     fields, raw, confidence = _parse(by_field, detected, config)

@@ -60,6 +60,7 @@ class Line:
     field: str
     box: Box  # canonical-frame pixels
     min_x: float | None = None  # a label ends here: the crop's padding must not reach back into it
+    label_end: float | None = None  # where a label glued to this line's start would end (card x)
 
 
 # The vertical centres of the printed lines in the canonical frame (the specimens and real cards put
@@ -111,10 +112,19 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
         x, y, w, h, area = (int(v) for v in stats[i])
         if area < 6 or h < 2:
             continue
-        box = (int(x / sx), int(y / sy), int(np.ceil((x + w) / sx)), int(np.ceil((y + h) / sy)))
-        if side is CardSide.FRONT and (box[0] + box[2]) / 2 >= _PORTRAIT_X and box[1] < 400:
-            continue  # the portrait and the specimen mark
-        boxes.append(box)
+        boxes.append((int(x / sx), int(y / sy), int(np.ceil((x + w) / sx)), int(np.ceil((y + h) / sy))))
+    kx, dx = _horizontal_fit(boxes, side)
+
+    def lx(x: float) -> float:
+        """A card x in the layout's frame (the card may be located some millimetres off)."""
+        return (x - dx) / kx
+
+    boxes = [
+        b
+        for b in boxes
+        # the portrait and the specimen mark
+        if not (side is CardSide.FRONT and lx((b[0] + b[2]) / 2) >= _PORTRAIT_X and b[1] < 400)
+    ]
     scale, shift = _vertical_fit(boxes, centres)
     per_line: dict[int, list[Box]] = {}
     for box in boxes:
@@ -127,7 +137,7 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
             label_end = _NUMBER_LABEL_END if name == "IdNum" else _FRONT_LABEL_END
         else:
             label_end = _BACK_LABEL_END
-        if box[2] <= label_end:
+        if lx(box[2]) <= label_end:
             continue
         per_line.setdefault(k, []).append(box)
     lines: list[Line] = []
@@ -144,11 +154,12 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
                 box = _union(piece)
                 field = name
                 if name == "SexNation":
-                    if box[2] <= _SEX_NATION_SPLIT:
+                    if lx(box[2]) <= _SEX_NATION_SPLIT:
                         field = "Sex"
-                    elif box[0] >= _SEX_NATION_SPLIT - 60:
+                    elif lx(box[0]) >= _SEX_NATION_SPLIT - 60:
                         field = "Nation"
-                lines.append(Line(field, box))
+                end = _label_end(field, lx(box[0]), side)
+                lines.append(Line(field, box, label_end=None if end is None else end * kx + dx))
     return lines
 
 
@@ -210,23 +221,50 @@ def _pieces(line: list[Box]) -> list[list[Box]]:
     return pieces
 
 
-def _label_end(line: Line, side: CardSide) -> int | None:
-    """Where this line's label (if it starts with one) ends, in canonical x; None: no label there."""
+def _label_end(field: str, x0: float, side: CardSide) -> int | None:
+    """Where the label of a line starting at layout x ``x0`` ends; None: no label there."""
     if side is CardSide.BACK:
         end = _BACK_LABEL_END
-    elif line.field == "IdNum":
+    elif field == "IdNum":
         end = _NUMBER_LABEL_END
-    elif line.field == "Nation" or (line.field == "SexNation" and line.box[0] > _SEX_NATION_SPLIT - 80):
+    elif field == "Nation" or (field == "SexNation" and x0 > _SEX_NATION_SPLIT - 80):
         end = layout.FRONT_LABELS["民族"][2]
     else:
         end = _FRONT_LABEL_END
-    return end if line.box[0] < end + 10 else None
+    return end if x0 < end + 10 else None
+
+
+# Where the detector puts the number line (front) and 中华人民共和国 (back) on a rectified card:
+# lines of fixed length that tell a horizontal offset and scale (measured on drawn specimens).
+_FRONT_ANCHOR = (311.0, 782.0)
+_BACK_ANCHOR = (282.0, 777.0)
+
+
+def _horizontal_fit(boxes: list[Box], side: CardSide) -> tuple[float, float]:
+    """(scale, shift) with ``card x = scale * layout x + shift``, from the side's fixed-length line;
+    the identity unless the card is clearly off (print positions vary by ~10 px)."""
+    if side is CardSide.FRONT:
+        ref = _FRONT_ANCHOR
+        found = [b for b in boxes if (b[1] + b[3]) / 2 > 380 and b[2] - b[0] > 250]
+    else:
+        ref = _BACK_ANCHOR
+        found = [b for b in boxes if (b[1] + b[3]) / 2 < 160 and b[2] - b[0] > 250]
+    if not found:
+        return 1.0, 0.0
+    anchor = max(found, key=lambda b: b[2] - b[0])
+    scale = (anchor[2] - anchor[0]) / (ref[1] - ref[0])
+    shift = anchor[0] - ref[0] * scale
+    if not (0.85 <= scale <= 1.15 and abs(shift) <= 90):
+        return 1.0, 0.0
+    if abs(shift) <= 14 and abs(scale - 1) <= 0.05:
+        return 1.0, 0.0
+    return scale, shift
 
 
 def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: float = 1.0) -> Line:
     """``line`` without the printed label glued to its start, found by colour: labels are printed
     in blue, values in black. Unchanged when no blue label is seen (e.g. a black-and-white copy)."""
-    end = _label_end(line, side)
+    end = line.label_end
     if end is None:
         return line
     x0, y0, x1, y1 = line.box
