@@ -9,9 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "SECRET_KEY", "FIELD_ENCRYPTION_KEY"}
-    }
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is for their test process, not a deployment.
+    unset = {"DJANGO_ENV", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
