@@ -444,7 +444,7 @@ def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list
 
 
 def _distinct(found: list[Located], diag: float) -> list[Located]:
-    found = sorted(found, key=lambda f: -(f.orientation.score + 0.02 * f.edge_score))
+    found = sorted(found, key=lambda f: -(f.orientation.score + 0.1 * f.edge_score))
     distinct: list[Located] = []
     for f in found:
         if all(np.abs(f.quad - d.quad).max() > 0.03 * diag for d in distinct):

@@ -39,7 +39,7 @@ MIN_CARD_SHORT_SIDE = 130
 MIN_LAYOUT_SCORE = 0.12
 MIN_CARD_LAYOUT_SCORE = 0.15
 # Candidates scoring within this of the best are re-judged on their own rectified map.
-CLOSE_CANDIDATES = 0.2
+CLOSE_CANDIDATES = 0.25
 # Variance of the Laplacian (canonical card, grey) below which text is treated as unreadable
 # when the recogniser also struggles.
 BLUR_VARIANCE = 25.0
