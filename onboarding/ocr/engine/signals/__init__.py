@@ -83,6 +83,7 @@ def run_detectors(
         or config.detect_ps_warn
         or config.temp_id_warn
     )
+    located = corners  # the engine's own quad: a cut card's quad may reach past the frame
     if image_checks:
         # the detectors compare parts of the card: give them the card snapped to its own edges
         corners = refine.refine_corners(photo_bgr, corners)
@@ -103,7 +104,9 @@ def run_detectors(
         return washed
 
     if config.border_check_warn:
-        if border.border_incomplete(corners, photo_bgr.shape, photo_bgr=photo_bgr):
+        if border.border_incomplete(
+            located, photo_bgr.shape, photo_bgr=photo_bgr
+        ) or border.border_incomplete(corners, photo_bgr.shape, photo_bgr=photo_bgr):
             warnings.append(WarnCode.BORDER_INCOMPLETE)
         occlusion = border.find_occlusion(
             card_bgr, side, visible=visible(), washed=glare_mask(), photo_bgr=photo_bgr, corners=corners
