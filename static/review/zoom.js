@@ -78,4 +78,6 @@
   }
 
   document.querySelectorAll(".zoom-frame").forEach(setup);
+  // Scripts load after the photos; a marker tells tests (and styles) the controls are live.
+  document.body.setAttribute("data-zoom-ready", "");
 })();

@@ -91,6 +91,7 @@ def test_it_lets_a_reviewer_work_the_queue_and_the_user_sees_the_request(
     front = page.locator('figure[data-side="FRONT"]')
     expect(front.locator(".zoom-frame img")).to_have_js_property("complete", True)
     assert front.locator(".zoom-frame img").evaluate("img => img.naturalWidth") > 0
+    expect(page.locator("body[data-zoom-ready]")).to_have_count(1)
     front.locator('[data-zoom="in"]').click()
     front.locator('[data-zoom="in"]').click()
     expect(front.locator("[data-zoom-level]")).to_have_text("156%")
