@@ -81,8 +81,8 @@ _BACK_CENTRES: tuple[tuple[str, float], ...] = (
     ("Authority", 388),
     ("ValidDate", 462),
 )
-_MAX_SHIFT = 40
-_SCALES = (0.88, 0.91, 0.94, 0.97, 1.0, 1.03, 1.06, 1.09, 1.12)
+_MAX_SHIFT = 70
+_SCALES = tuple(round(0.82 + 0.03 * i, 2) for i in range(13))
 _FIT = 14.0  # a line centre within this of its expected place counts fully towards the shift
 _TOLERANCE = 24.0  # farther than this from every expected centre: not a field line
 SINGLE_LINE = frozenset({"Name", "Birth", "IdNum", "Authority", "ValidDate"})
@@ -149,7 +149,11 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
                 min(found, key=lambda ln: abs(((_union(ln)[1] + _union(ln)[3]) / 2 - shift) / scale - centre))
             ]
         for line in found:
-            for piece in _pieces(line):
+            pieces = _pieces(line)
+            if name in SINGLE_LINE:
+                # A one-line value has no wide gaps: what lies far to its right is something else.
+                pieces = pieces[:1]
+            for piece in pieces:
                 box = _union(piece)
                 field = name
                 if name == "SexNation":
@@ -210,7 +214,8 @@ def _lines(boxes: list[Box]) -> list[list[Box]]:
 def _pieces(line: list[Box]) -> list[list[Box]]:
     """A line split where the horizontal gap exceeds three line heights."""
     ordered = sorted(line, key=lambda b: b[0])
-    height = max(b[3] - b[1] for b in ordered)
+    # The smallest height: a tall blot beside the line (a thumb, a coin's rim) must not widen the gap.
+    height = min(b[3] - b[1] for b in ordered)
     pieces: list[list[Box]] = [[ordered[0]]]
     for b in ordered[1:]:
         if b[0] - max(p[2] for p in pieces[-1]) > 3 * height:
