@@ -288,8 +288,10 @@ def find_occlusion(
     glare = np.zeros((h, w), np.bool_) if washed is None else washed
     as_float: Callable[[NDArray[np.bool_]], FloatImage] = lambda m: m.astype(np.float32)  # noqa: E731
     background = pool(as_float(background_mask(side, scale=_SCALE) & seen)) > 0.8
+    x0, y0, x1, y1 = layout.PORTRAIT if side is CardSide.FRONT else layout.EMBLEM
+    slack = _CELL  # half a cell's worth of rectification error (canonical px) around the picture
     by_design = box_mask(
-        (h, w), [layout.PORTRAIT if side is CardSide.FRONT else layout.EMBLEM, (690, 0, 856, 70)], _SCALE
+        (h, w), [(x0 - slack, y0 - slack, x1 + slack, y1 + slack), (690, 0, 856, 70)], _SCALE
     )
     ignored = (pool(as_float(by_design)) > 0.2) | (pool(as_float(seen)) < 0.9) | (pool(as_float(glare)) > 0.3)
     # The outermost ring of cells is where an imprecise corner puts the table inside the card (or
