@@ -269,4 +269,6 @@
   // Without JS the form posts both files as a plain multipart form; with it, the button is not needed.
   var plainSubmit = document.getElementById("upload-submit");
   if (plainSubmit) plainSubmit.hidden = true;
+  // The script is deferred: files chosen before this point would go unnoticed, so say when it listens.
+  form.dataset.ready = "1";
 })();

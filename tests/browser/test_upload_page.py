@@ -46,6 +46,7 @@ def test_it_scales_down_a_very_large_photo_dropped_on_a_slot(
     )
     page.goto(f"{live_server.url}/register/")
     page.get_by_role("button", name="验证我的身份").click()
+    expect(page.locator("#upload-form[data-ready]")).to_have_count(1)  # upload.js is deferred
 
     slot = page.locator("#slot-front")
     slot.evaluate(DROP, [base64.b64encode(big.getvalue()).decode(), "big.jpg"])

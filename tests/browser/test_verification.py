@@ -106,6 +106,8 @@ def open_upload_page(page: Page, live_server: Any) -> None:
     page.goto(f"{live_server.url}/register/")
     page.get_by_role("button", name="验证我的身份").click()
     expect(page).to_have_url(re.compile(r".*/upload/$"))
+    # upload.js is deferred; files chosen before it listens would be missed.
+    expect(page.locator("#upload-form[data-ready]")).to_have_count(1)
 
 
 def test_it_runs_the_whole_flow_from_sign_up_to_the_status_page(
