@@ -40,6 +40,8 @@ MIN_LAYOUT_SCORE = 0.12
 MIN_CARD_LAYOUT_SCORE = 0.15
 # Candidates scoring within this of the best are re-judged on their own rectified map.
 CLOSE_CANDIDATES = 0.25
+# Candidates rectified and read at most, per search (coarse, then fine).
+MAX_CANDIDATES = 3
 # Variance of the Laplacian (canonical card, grey) below which text is treated as unreadable
 # when the recogniser also struggles.
 BLUR_VARIANCE = 25.0
@@ -56,27 +58,59 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     work, scale = work_copy(photo)
 
     candidates = _candidates(work, LOCATE_MAX_SIDE)
+    fine_done = False
     if not candidates or candidates[0].orientation.score < CONFIDENT_LAYOUT:
         # Small cards' text is lost at the coarse size: look again, finer (rarely needed).
-        candidates = sorted(
-            candidates + _candidates(work, LOCATE_FINE_MAX_SIDE), key=lambda c: -c.orientation.score
-        )
+        candidates = _by_score(candidates + _candidates(work, LOCATE_FINE_MAX_SIDE))
+        fine_done = True
     if not candidates or candidates[0].orientation.score < MIN_LAYOUT_SCORE:
         raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
-    # The photo's coarse map ranks the candidates; when the runner-up is close, the card's own finer
-    # map (needed anyway for reading) decides.
-    best: tuple[float, NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32], Orientation] | None = None
-    for index, cand in enumerate(candidates[:3]):
-        if index and cand.orientation.score < candidates[0].orientation.score - CLOSE_CANDIDATES:
+    # Reading is the final judge: a letter's text block can look like a card to the layout match,
+    # so when a candidate reads as mostly nothing the next one (and a finer search) gets its turn.
+    first_error: OcrError | None = None
+    tried: list[NDArray[np.float64]] = []
+    for attempt in range(2):
+        for quad0, card0, prob0, orientation0 in _ranked(work, candidates, tried):
+            try:
+                read = _read(work, scale, quad0, card0, prob0, orientation0, side, config)
+            except OcrError as error:
+                # The first candidate's complaint is the one reported if no other reads.
+                first_error = first_error or error
+                continue
             break
-        quad_c = cand.quad
-        card_c = reader.warp_card(work, quad_c)
-        prob_c = reader.text_map(reader.without_red_ink(card_c))
-        orient_c = reader.card_orientation(prob_c)
-        if best is None or orient_c.score > best[0]:
-            best = (orient_c.score, quad_c, card_c, prob_c, orient_c)
-    assert best is not None
-    _, quad, card, card_prob, orientation = best
+        else:
+            if attempt == 0 and not fine_done:
+                candidates = _by_score(_candidates(work, LOCATE_FINE_MAX_SIDE))
+                fine_done = True
+                continue
+            assert first_error is not None
+            raise first_error
+        break
+    quad, card, detected, fields, raw, confidence = read
+
+    corners: list[Point] = [(float(x) / scale, float(y) / scale) for x, y in quad]
+    result = OcrResult(side=detected, fields=fields, confidence=confidence, corners=corners, raw_fields=raw)
+    if config.crop_id_card:
+        result.card_jpeg = _jpeg(card)
+    if config.crop_portrait and detected is CardSide.FRONT:
+        x0, y0, x1, y1 = PORTRAIT
+        result.portrait_jpeg = _jpeg(card[y0:y1, x0:x1])
+    run_detectors(work, card, corners, detected, config, result)
+    result.elapsed_ms = (time.perf_counter() - started) * 1000.0
+    return result
+
+
+def _read(
+    work: NDArray[np.uint8],
+    scale: float,
+    quad: NDArray[np.float64],
+    card: NDArray[np.uint8],
+    card_prob: NDArray[np.float32],
+    orientation: Orientation,
+    side: CardSide | None,
+    config: CardConfig,
+) -> tuple[NDArray[np.float64], NDArray[np.uint8], CardSide, IdCardFields, IdCardFields, dict[str, float]]:
+    """Read one candidate card: (upright quad, card, side, fields, raw fields, confidences)."""
     if orientation.score < MIN_CARD_LAYOUT_SCORE:
         raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
     short_side = _short_side(quad) / scale
@@ -113,7 +147,13 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     fields, raw, confidence = _parse(by_field, detected, config)
     side_fields = FRONT_FIELDS if detected is CardSide.FRONT else BACK_FIELDS
     values = fields.as_contract()
-    if sum(bool(values[f]) for f in side_fields) * 2 < len(side_fields):
+    filled = sum(bool(values[f]) for f in side_fields)
+    if detected is CardSide.FRONT:
+        # The number line is the front's most legible line; without it, most of the rest must read.
+        plausible = len(fields.id_num) == 18 or (filled >= 4 and bool(fields.name))
+    else:
+        plausible = bool(fields.valid_date) or "公安" in fields.authority
+    if not plausible or filled * 2 < len(side_fields):
         # Most of the card unreadable: say why rather than return scraps.
         if short_side < 2 * MIN_CARD_SHORT_SIDE:
             raise OcrError(
@@ -122,17 +162,32 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         if _sharpness(card) < BLUR_VARIANCE:
             raise OcrError(ErrorCode.IMAGE_BLUR)
         raise OcrError(ErrorCode.OCR_FAILED)
+    return quad, card, detected, fields, raw, confidence
 
-    corners: list[Point] = [(float(x) / scale, float(y) / scale) for x, y in quad]
-    result = OcrResult(side=detected, fields=fields, confidence=confidence, corners=corners, raw_fields=raw)
-    if config.crop_id_card:
-        result.card_jpeg = _jpeg(card)
-    if config.crop_portrait and detected is CardSide.FRONT:
-        x0, y0, x1, y1 = PORTRAIT
-        result.portrait_jpeg = _jpeg(card[y0:y1, x0:x1])
-    run_detectors(work, card, corners, detected, config, result)
-    result.elapsed_ms = (time.perf_counter() - started) * 1000.0
-    return result
+
+def _by_score(candidates: list[Located]) -> list[Located]:
+    return sorted(candidates, key=lambda c: -c.orientation.score)
+
+
+def _ranked(
+    work: NDArray[np.uint8], candidates: list[Located], tried: list[NDArray[np.float64]]
+) -> list[tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32], Orientation]]:
+    """The top candidates not tried yet, rectified, best layout match on their own map first.
+
+    The photo's coarse map ranks the candidates; when the runner-up is close, the card's own finer
+    map (needed anyway for reading) decides.
+    """
+    fresh = [c for c in candidates if all(np.abs(c.quad - t).max() > 8 for t in tried)][:MAX_CANDIDATES]
+    judged = []
+    for index, cand in enumerate(fresh):
+        if index >= 2 and cand.orientation.score < fresh[0].orientation.score - CLOSE_CANDIDATES:
+            break
+        tried.append(cand.quad)
+        card = reader.warp_card(work, cand.quad)
+        prob = reader.text_map(reader.without_red_ink(card))
+        judged.append((cand.quad, card, prob, reader.card_orientation(prob)))
+    judged.sort(key=lambda j: -j[3].score)
+    return judged
 
 
 def _candidates(work: NDArray[np.uint8], max_side: int) -> list[Located]:
