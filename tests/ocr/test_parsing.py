@@ -262,3 +262,8 @@ def test_it_says_so_when_the_number_stays_unsure() -> None:
     )
     assert rec.id_confidence < 0.5
     assert parsing.raw_id_confidence(number, 0.99) < 0.5
+
+
+def test_it_returns_simplified_characters() -> None:
+    assert parsing.parse_name(["毛雪強"]) == "毛雪强"
+    assert parsing.parse_address(["廣東省深圳市南山區"]) == "广东省深圳市南山区"

@@ -43,10 +43,17 @@ _NATION_SET = frozenset(NATIONS)
 
 _NEVER_IN_VALUES = re.compile(r"[:;：；、|]")
 
+# The recogniser sometimes answers with a traditional form; cards are printed in simplified characters.
+_TRADITIONAL = str.maketrans(
+    "強華國東區縣鄉鎮號單門陽長張劉陳楊黃趙吳孫馬許鄭謝韓馮蕭葉龍廣雲貴遼寧蘇灣齊爾麗買義偉軍紅興勝鳳漢豐開發園農藝瑤艷潔靜傑濤鵬輝貞濟萬與書習燈蘭戰廠層屬嶺巖彥徑縣衛雙",
+    "强华国东区县乡镇号单门阳长张刘陈杨黄赵吴孙马许郑谢韩冯萧叶龙广云贵辽宁苏湾齐尔丽买义伟军红兴胜凤汉丰开发园农艺瑶艳洁静杰涛鹏辉贞济万与书习灯兰战厂层属岭岩彦径县卫双",
+)
+
 
 def _nfkc(text: str) -> str:
     """Compatibility forms folded (full-width digits...), spaces and label colons removed."""
-    return _NEVER_IN_VALUES.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", text)))
+    text = _NEVER_IN_VALUES.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", text)))
+    return text.translate(_TRADITIONAL)
 
 
 def strip_stamps(text: str) -> str:
