@@ -17,7 +17,7 @@ from onboarding.partners.services import idempotency_purge_expired
 _QUEUE_AHEAD_SECONDS = 300
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
 def deliver_webhook(delivery_id: str) -> None:
     """One attempt of one delivery; a failure schedules the next attempt."""
     delivery = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
@@ -30,7 +30,7 @@ def deliver_webhook(delivery_id: str) -> None:
         deliver_webhook.apply_async(args=[delivery_id], countdown=max(0.0, delay))
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True)  # type: ignore[untyped-decorator]  # celery ships no type hints
 def deliver_due_webhooks() -> int:
     """Send every delivery whose next attempt is due (beat, every 30 s); also purge old idempotency keys."""
     # Stay well inside the task's soft time limit: what is left is due again at the next run.

@@ -91,7 +91,7 @@ def _find(verification_id: int | str | uuid.UUID) -> Verification | None:
     return Verification.objects.filter(public_id=public_id).first()
 
 
-def _auto_submit(verification: Verification) -> Verification:
+def _auto_submit(verification: Verification, *, partner_id: uuid.UUID) -> Verification:
     """A partner's case has no person to confirm the read fields: submit them, with the partner's claims.
 
     A claim that differs from what OCR read counts as an edit of that field, which kyc sends to review.
@@ -99,10 +99,8 @@ def _auto_submit(verification: Verification) -> Verification:
     record = PartnerVerification.objects.filter(verification_public_id=verification.public_id).first()
     if record is None or verification.state != State.NEEDS_INPUT or verification.input_request:
         return verification
-    partner = Partner.objects.filter(pk=verification.partner_id).first()
-    actor = Actor.partner(
-        partner_id=str(verification.partner_id), label=partner.name if partner else "partner"
-    )
+    partner = Partner.objects.filter(pk=partner_id).first()
+    actor = Actor.partner(partner_id=str(partner_id), label=partner.name if partner else "partner")
     try:
         verification = kyc.verification_submit(verification=verification, fields=record.claims, actor=actor)
         record.submit_errors = []
@@ -154,15 +152,16 @@ def notify_verification_event(*, verification_id: int | str | uuid.UUID, event: 
     verification = _find(verification_id)
     if verification is None or verification.partner_id is None:
         return []
+    partner_id = verification.partner_id  # kept: re-reading the case below loses the narrowing
     if event == WebhookEvent.VERIFICATION_COMPLETED:
-        verification = _auto_submit(verification)
+        verification = _auto_submit(verification, partner_id=partner_id)
     elif verification.state not in DECIDED_STATES:
         logger.warning(
             "verification.decided for %s in state %s: not sent", verification.public_id, verification.state
         )
         return []
     return webhook_event_emit(
-        partner_id=verification.partner_id,
+        partner_id=partner_id,
         event=event,
         verification_id=str(verification.public_id),
         data=event_data(verification),

@@ -190,9 +190,9 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
 def retry_delay_seconds(*, attempts: int) -> float:
     """Exponential backoff after the n-th failed attempt, capped, with up to 10% jitter."""
-    base = settings.PARTNER_WEBHOOK_RETRY_BASE_SECONDS
-    cap = settings.PARTNER_WEBHOOK_RETRY_MAX_SECONDS
-    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    base: float = settings.PARTNER_WEBHOOK_RETRY_BASE_SECONDS
+    cap: float = settings.PARTNER_WEBHOOK_RETRY_MAX_SECONDS
+    delay: float = min(cap, base * (2 ** max(0, attempts - 1)))
     return delay * (1 + random.random() / 10)  # noqa: S311 (jitter, not security)
 
 

@@ -119,9 +119,11 @@ def verify(request: HttpRequest) -> HttpResponse:
     latest = selectors.verification_latest_for_user(user=request.user)
     if latest is not None and latest.state not in RESTARTABLE_STATES:
         return redirect(presenters.next_url(latest))
+    user_pk = request.user.pk
+    assert user_pk is not None  # login_required: the user is signed in
     try:
         # The service locks the user's row through type(user), which a lazy request.user hides.
-        owner = get_user_model().objects.get(pk=request.user.pk)
+        owner = get_user_model().objects.get(pk=user_pk)
         verification = services.verification_start(user=owner, actor=Actor.from_request(request))
     except ApplicationError as error:
         if error.code == "too_many_attempts":

@@ -72,7 +72,9 @@ def numbers_for(*, days: int = 30, now: datetime.datetime | None = None) -> Numb
     decision_hours_by_day: dict[int, list[float]] = defaultdict(list)
     decision_hours: list[float] = []
     for row in submitted:
-        i = index.get(timezone.localdate(row["submitted_at"]))
+        submitted_at: datetime.datetime | None = row["submitted_at"]
+        assert submitted_at is not None  # the query filters on submitted_at__gte, so it is set
+        i = index.get(timezone.localdate(submitted_at))
         if i is None:
             continue
         state = row["state"]
@@ -82,7 +84,7 @@ def numbers_for(*, days: int = 30, now: datetime.datetime | None = None) -> Numb
             total_by_day[i] += 1
             auto_by_day[i] += state == State.AUTO_APPROVED
         if row["decided_by_id"] is not None and row["decided_at"] is not None and state in REVIEWED_STATES:
-            hours = _hours(row["decided_at"] - row["submitted_at"])
+            hours = _hours(row["decided_at"] - submitted_at)
             decision_hours.append(hours)
             decision_hours_by_day[i].append(hours)
     auto = sum(auto_by_day)

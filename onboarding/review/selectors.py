@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -112,7 +113,7 @@ def known_partners() -> list[tuple[str, str]]:
     return sorted(((str(i), names.get(str(i), str(i))) for i in ids), key=lambda pair: pair[1])
 
 
-def partner_names(*, partner_ids: Iterable[object]) -> dict[str, str]:
+def partner_names(*, partner_ids: Iterable[uuid.UUID | None]) -> dict[str, str]:
     """Partner id -> name, for labelling cases (a verification references its partner by UUID only)."""
     from onboarding.partners.models import Partner
 

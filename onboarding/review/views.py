@@ -98,7 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if partner == "none":
         items = items.filter(partner_id__isnull=True)
     if data.get("claim") == "mine":
-        items = items.filter(claimed_by=request.user, claim_expires_at__gt=now)
+        items = items.filter(claimed_by_id=request.user.pk, claim_expires_at__gt=now)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.queue_rows(
         verifications=list(page.object_list), reviewer_id=int(request.user.pk or 0), language=lang, now=now

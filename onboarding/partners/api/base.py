@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -47,7 +47,7 @@ class PartnerAPIView(APIView):
     permission_classes = (IsAuthenticated, HasRequiredScope)
     throttle_classes = (ApiKeyRateThrottle,)
     renderer_classes = (JSONRenderer,)
-    parser_classes = (JSONParser,)
+    parser_classes: Sequence[type[BaseParser]] = (JSONParser,)
     # HTTP method -> scope the key needs.
     required_scopes: ClassVar[dict[str, str]] = {}
 
@@ -84,4 +84,4 @@ class PartnerAPIView(APIView):
         )
 
 
-UPLOAD_PARSERS = (JSONParser, MultiPartParser, FormParser)
+UPLOAD_PARSERS: tuple[type[BaseParser], ...] = (JSONParser, MultiPartParser, FormParser)

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -98,8 +98,11 @@ def partner_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         code = raw if isinstance(raw, str) else exc.default_code
         code = _DRF_CODES.get(code, code)
         message = str(exc.detail)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            details = {"retry_after": int(exc.wait)}
+        if isinstance(exc, exceptions.Throttled):
+            # Throttled.__init__ always sets .wait; the DRF stubs do not declare the attribute.
+            wait = cast("float | None", exc.wait)  # type: ignore[attr-defined]
+            if wait is not None:
+                details = {"retry_after": int(wait)}
     response.data = error_body(code, message, details)
     return response
 

@@ -52,7 +52,8 @@ class OcrJsonSerializer(_OcrOptions):
 class OcrResultSerializer(serializers.Serializer[Any]):
     request_id = serializers.CharField()
     side = serializers.ChoiceField(choices=[s.value for s in CardSide])
-    fields = CardFieldsSerializer()
+    # Popped off the class by the serializer metaclass (Serializer.fields stays); the stubs cannot know that.
+    fields = CardFieldsSerializer()  # type: ignore[assignment]
     confidence = serializers.DictField(
         child=serializers.FloatField(), help_text="Per field read, 0-1 (the validity period is valid_period)."
     )

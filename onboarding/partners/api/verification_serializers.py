@@ -59,7 +59,9 @@ class FindingSerializer(serializers.Serializer[Any]):
     severity = serializers.ChoiceField(choices=["error", "warning", "info"])
     field = serializers.CharField(allow_null=True, help_text="Our field name, or null for the whole case.")
     side = serializers.CharField(allow_null=True)
-    source = serializers.CharField()
+    # The serializer metaclass pops declared fields off the class, so this does not shadow Field.source
+    # at run time; the stubs cannot know that.
+    source = serializers.CharField()  # type: ignore[assignment]
     message = serializers.CharField()
     message_zh = serializers.CharField()
 
@@ -96,7 +98,11 @@ class VerificationDetailSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     pii_masked = serializers.BooleanField(help_text="True unless the key has the pii:read scope.")
-    fields = CardFieldsSerializer(allow_null=True, help_text="null until the photos have been read.")
+    # A declared field named "fields" is popped off the class by the serializer metaclass, so it does
+    # not replace Serializer.fields at run time; the stubs cannot know that.
+    fields = CardFieldsSerializer(  # type: ignore[assignment]
+        allow_null=True, help_text="null until the photos have been read."
+    )
     findings = FindingSerializer(many=True)
     warnings = SideWarningSerializer(many=True)
     input_request = InputRequestSerializer(

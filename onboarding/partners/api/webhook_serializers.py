@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
@@ -20,16 +20,24 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ("id", "url", "description", "events", "is_active", "created_at", "updated_at")
-        read_only_fields = fields
+        fields: ClassVar[tuple[str, ...]] = (
+            "id",
+            "url",
+            "description",
+            "events",
+            "is_active",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields: ClassVar[tuple[str, ...]] = fields
 
 
 class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
     secret = serializers.CharField(help_text="The signing secret. Shown only now; store it.")
 
     class Meta(WebhookEndpointSerializer.Meta):
-        fields = (*WebhookEndpointSerializer.Meta.fields, "secret")
-        read_only_fields = fields
+        fields: ClassVar[tuple[str, ...]] = (*WebhookEndpointSerializer.Meta.fields, "secret")
+        read_only_fields: ClassVar[tuple[str, ...]] = fields
 
 
 class WebhookEndpointCreateSerializer(serializers.Serializer[Any]):
@@ -59,8 +67,15 @@ class WebhookSecretSerializer(serializers.Serializer[Any]):
 class WebhookAttemptSerializer(serializers.ModelSerializer[WebhookAttempt]):
     class Meta:
         model = WebhookAttempt
-        fields = ("number", "at", "status_code", "error", "duration_ms", "response_excerpt")
-        read_only_fields = fields
+        fields: ClassVar[tuple[str, ...]] = (
+            "number",
+            "at",
+            "status_code",
+            "error",
+            "duration_ms",
+            "response_excerpt",
+        )
+        read_only_fields: ClassVar[tuple[str, ...]] = fields
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
@@ -71,7 +86,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
 
     class Meta:
         model = WebhookDelivery
-        fields = (
+        fields: ClassVar[tuple[str, ...]] = (
             "id",
             "endpoint_id",
             "event_id",
@@ -87,7 +102,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
             "replay_of",
             "created_at",
         )
-        read_only_fields = fields
+        read_only_fields: ClassVar[tuple[str, ...]] = fields
 
 
 class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
@@ -95,5 +110,5 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
     payload = serializers.JSONField(source="payload_json", read_only=True)
 
     class Meta(WebhookDeliverySerializer.Meta):
-        fields = (*WebhookDeliverySerializer.Meta.fields, "payload", "attempt_log")
-        read_only_fields = fields
+        fields: ClassVar[tuple[str, ...]] = (*WebhookDeliverySerializer.Meta.fields, "payload", "attempt_log")
+        read_only_fields: ClassVar[tuple[str, ...]] = fields

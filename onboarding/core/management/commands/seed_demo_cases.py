@@ -20,6 +20,7 @@ from onboarding.kyc import selectors, services
 from onboarding.kyc.audit import Actor
 from onboarding.ocr.engine.types import CardSide
 from onboarding.ocr.specimens import random_conditions, random_identity, specimen_photo
+from onboarding.ocr.specimens.effects import Photocopy
 
 DEMO_PREFIX = "demo-applicant-"
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             return
         rng = random.Random(options["seed"])  # noqa: S311 (drawing specimens, not security)
         today = timezone.localdate()
-        plans = [("clean", None), ("photocopy", "bw"), ("edited", None)]
+        plans: list[tuple[str, Photocopy | None]] = [("clean", None), ("photocopy", "bw"), ("edited", None)]
         for number, (kind, photocopy) in enumerate(plans, start=1):
             user = users.objects.create_user(
                 username=f"{DEMO_PREFIX}{number}@example.com", password=secrets.token_urlsafe(16)

@@ -315,7 +315,7 @@ class Command(BaseCommand):
         stored = Verification.objects.filter(partner_id__in=[p.pk for p in partners])
         images = CardImage.objects.filter(verification__in=stored)
         files = sum(
-            1 for image in images.only("file") if image.file and default_storage.exists(image.file.name)
+            1 for image in images.only("file") if image.file.name and default_storage.exists(image.file.name)
         )
         w = self.stdout.write
         w(
