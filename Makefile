@@ -34,7 +34,7 @@ lint: install
 	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 typecheck: install
-	DJANGO_ENV=test $(VENV)/bin/mypy onboarding/identity onboarding/ocr
+	DJANGO_ENV=test $(VENV)/bin/mypy onboarding
 
 pytest: install system-packages
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
