@@ -74,7 +74,9 @@ class Command(BaseCommand):
         counts = [int(n) for n in str(options["workers"]).split(",") if n.strip()]
         if not counts or min(counts) < 1:
             raise CommandError("--workers takes counts such as 1,2")
-        broker = options["broker"] or settings.CELERY_BROKER_URL or DEFAULT_BROKER
+        # An eager set-up has only the in-process memory transport, which worker processes cannot share.
+        configured = "" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+        broker = options["broker"] or configured or DEFAULT_BROKER
         _require_postgres()
         _require_broker(broker)
 
