@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -327,65 +329,79 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("review:queue")
 
 
+def _decide(
+    request: HttpRequest,
+    public_id: str,
+    *,
+    form_class: type[Form],
+    form_name: str,
+    decide: Callable[[Verification, Actor, dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """The one path of every decision: validate its form, call its service, report the outcome."""
+    verification = verification_get(public_id=public_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _case_page(request, verification, forms={form_name: form}, status=400)
+    try:
+        decide(verification, _actor(request), form.cleaned_data)
+    except ApplicationError as exc:
+        return _refused(request, public_id, exc)
+    messages.success(request, success % {"id": str(verification.public_id)[:8]})
+    return redirect("review:queue")
+
+
 @require_POST
 @decider_required
 def approve(request: HttpRequest, public_id: str) -> HttpResponse:
-    verification = verification_get(public_id=public_id)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, verification, forms={"approve": form}, status=400)
-    try:
-        verification_approve(
+    return _decide(
+        request,
+        public_id,
+        form_class=ApproveForm,
+        form_name="approve",
+        decide=lambda verification, actor, data: verification_approve(
             verification=verification,
-            actor=_actor(request),
-            expected_version=form.cleaned_data["expected_version"],
-            note=form.cleaned_data["note"],
-        )
-    except ApplicationError as exc:
-        return _refused(request, public_id, exc)
-    messages.success(request, _("Case %(id)s approved.") % {"id": str(verification.public_id)[:8]})
-    return redirect("review:queue")
+            actor=actor,
+            expected_version=data["expected_version"],
+            note=data["note"],
+        ),
+        success=_("Case %(id)s approved."),
+    )
 
 
 @require_POST
 @decider_required
 def reject(request: HttpRequest, public_id: str) -> HttpResponse:
-    verification = verification_get(public_id=public_id)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, verification, forms={"reject": form}, status=400)
-    try:
-        verification_reject(
+    return _decide(
+        request,
+        public_id,
+        form_class=RejectForm,
+        form_name="reject",
+        decide=lambda verification, actor, data: verification_reject(
             verification=verification,
-            actor=_actor(request),
-            expected_version=form.cleaned_data["expected_version"],
-            reason_codes=form.cleaned_data["reason_codes"],
-            note=form.cleaned_data["note"],
-        )
-    except ApplicationError as exc:
-        return _refused(request, public_id, exc)
-    messages.success(request, _("Case %(id)s rejected.") % {"id": str(verification.public_id)[:8]})
-    return redirect("review:queue")
+            actor=actor,
+            expected_version=data["expected_version"],
+            reason_codes=data["reason_codes"],
+            note=data["note"],
+        ),
+        success=_("Case %(id)s rejected."),
+    )
 
 
 @require_POST
 @decider_required
 def request_resubmission(request: HttpRequest, public_id: str) -> HttpResponse:
-    verification = verification_get(public_id=public_id)
-    form = ResubmitForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, verification, forms={"resubmit": form}, status=400)
-    try:
-        verification_request_resubmission(
+    return _decide(
+        request,
+        public_id,
+        form_class=ResubmitForm,
+        form_name="resubmit",
+        decide=lambda verification, actor, data: verification_request_resubmission(
             verification=verification,
-            actor=_actor(request),
-            expected_version=form.cleaned_data["expected_version"],
-            sides=form.cleaned_data["sides"],
-            reason=form.cleaned_data["reason"],
-        )
-    except ApplicationError as exc:
-        return _refused(request, public_id, exc)
-    messages.success(
-        request, _("New photos requested for case %(id)s.") % {"id": str(verification.public_id)[:8]}
+            actor=actor,
+            expected_version=data["expected_version"],
+            sides=data["sides"],
+            reason=data["reason"],
+        ),
+        success=_("New photos requested for case %(id)s."),
     )
-    return redirect("review:queue")
