@@ -4,27 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onboarding.ocr.engine.types import WarnCode
 from onboarding.ocr.errors import ErrorCode
-
-
-class WarnCode:
-    """The contract's WarnInfos codes (onboarding.ocr.engine.types.WarnCode has the same values).
-
-    Repeated here so importing kyc does not load the OCR engine package (and its models) in every process.
-    """
-
-    INVALID_DATE_LEGACY = -9100
-    BORDER_INCOMPLETE = -9101
-    COPY = -9102
-    RESHOOT = -9103
-    TEMPORARY_ID = -9104
-    OCCLUSION = -9105
-    PS_EDITED = -9106
-    REFLECTION = -9107
-    COPY_BLACK_WHITE = -9108
-    INVALID_DATE = -9109
-    ELECTRONIC_ID = -9110
-    WATERMARK = -9111
 
 
 @dataclass(frozen=True)

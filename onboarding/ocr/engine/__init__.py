@@ -9,8 +9,10 @@ Public entry point::
 The models load once per process, on first use (or ``warm_up()``); concurrent calls are safe.
 """
 
-from onboarding.ocr.engine.models import warm_up
-from onboarding.ocr.engine.pipeline import recognize
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from onboarding.ocr.engine.types import (
     ALL_FIELDS,
     BACK_FIELDS,
@@ -36,3 +38,21 @@ __all__ = [
     "recognize",
     "warm_up",
 ]
+
+if TYPE_CHECKING:
+    from onboarding.ocr.engine.models import warm_up
+    from onboarding.ocr.engine.pipeline import recognize
+
+
+def __getattr__(name: str) -> Any:
+    # The pipeline pulls in OpenCV, numpy and the model loader: import it on first use, so code that
+    # needs only the types (kyc's warning catalogue, the API contract) stays light.
+    if name == "recognize":
+        from onboarding.ocr.engine.pipeline import recognize
+
+        return recognize
+    if name == "warm_up":
+        from onboarding.ocr.engine.models import warm_up
+
+        return warm_up
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
