@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -57,11 +57,12 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     photo = decode_image(image)
     work, scale = work_copy(photo)
 
-    candidates = _candidates(work, LOCATE_MAX_SIDE)
+    coarse = _Search.of(work, LOCATE_MAX_SIDE)
+    candidates = coarse.candidates
     fine_done = False
     if not candidates or candidates[0].orientation.score < CONFIDENT_LAYOUT:
         # Small cards' text is lost at the coarse size: look again, finer (rarely needed).
-        candidates = _by_score(candidates + _candidates(work, LOCATE_FINE_MAX_SIDE))
+        candidates = _by_score(candidates + _Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
         fine_done = True
     if not candidates or candidates[0].orientation.score < MIN_LAYOUT_SCORE:
         raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
@@ -80,7 +81,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
             break
         else:
             if attempt == 0 and not fine_done:
-                candidates = _by_score(_candidates(work, LOCATE_FINE_MAX_SIDE))
+                candidates = _by_score(_Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
                 fine_done = True
                 continue
             assert first_error is not None
@@ -190,13 +191,22 @@ def _ranked(
     return judged
 
 
-def _candidates(work: NDArray[np.uint8], max_side: int) -> list[Located]:
-    """Card candidates found on the text map at ``max_side``, their quads in ``work`` pixels."""
-    prob = text_probability(work, max_side=max_side)
-    ph, pw = prob.shape
-    small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    to_work = np.array([work.shape[1] / pw, work.shape[0] / ph])
-    return [replace(c, quad=c.quad * to_work) for c in locate_card(small, prob)]
+@dataclass(frozen=True)
+class _Search:
+    """One pass of the text detector over the photo: its map, the photo at the map's size, and the
+    card candidates found there (quads in ``work`` pixels). MultiCardDetect reuses the coarse one."""
+
+    small: NDArray[np.uint8]
+    prob: NDArray[np.float32]
+    candidates: list[Located]
+
+    @classmethod
+    def of(cls, work: NDArray[np.uint8], max_side: int) -> _Search:
+        prob = text_probability(work, max_side=max_side)
+        ph, pw = prob.shape
+        small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        to_work = np.array([work.shape[1] / pw, work.shape[0] / ph])
+        return cls(small, prob, [replace(c, quad=c.quad * to_work) for c in locate_card(small, prob)])
 
 
 def _side_zh(side: CardSide) -> str:
