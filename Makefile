@@ -24,7 +24,7 @@ system-packages:
 run: install system-packages
 	@mkdir -p var
 	DJANGO_ENV=dev $(PY) manage.py migrate --noinput
-	DJANGO_ENV=dev $(PY) manage.py ensure_demo_reviewer
+	DJANGO_ENV=dev $(PY) manage.py ensure_demo_reviewer --sign-in-url http://$(HOST):$(PORT)/review/
 	DJANGO_ENV=dev $(PY) manage.py seed_demo_cases
 	DJANGO_ENV=dev $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
