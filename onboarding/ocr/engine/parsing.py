@@ -258,6 +258,10 @@ def parse_valid_date(text: str) -> tuple[str, float]:
         if _ymd_ok(a) and _ymd_ok(b):
             factor = 1.0 if a[4:] == b[4:] and int(b[:4]) - int(a[:4]) in (5, 10, 20) else 0.6
             return f"{_dotted(a)}-{_dotted(b)}", factor
+        if _ymd_shaped(a) and _ymd_shaped(b) and a[4:] == b[4:]:
+            # A day that does not exist (02.30, 06.31) printed the same at both ends is what the
+            # card says, not a misread: keep it visible to InvalidDateWarn, with low confidence.
+            return f"{_dotted(a)}-{_dotted(b)}", 0.3
     if len(digits) == 8 and _ymd_ok(digits) and long_term:
         return f"{_dotted(digits)}-{LONG_TERM}", 1.0 if "长期" in text else 0.7
     return "", 0.0
@@ -265,6 +269,11 @@ def parse_valid_date(text: str) -> tuple[str, float]:
 
 def _ymd_ok(d: str) -> bool:
     return _valid_date(int(d[:4]), int(d[4:6]), int(d[6:8]))
+
+
+def _ymd_shaped(d: str) -> bool:
+    """Year, month 01-12 and day 01-31: a date's shape, whether or not that day exists."""
+    return 1900 <= int(d[:4]) <= 2199 and 1 <= int(d[4:6]) <= 12 and 1 <= int(d[6:8]) <= 31
 
 
 def _dotted(d: str) -> str:

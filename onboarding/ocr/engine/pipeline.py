@@ -15,7 +15,7 @@ from onboarding.ocr.engine.layout import CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import recognize_lines, text_probability
 from onboarding.ocr.engine.orientation import Orientation
-from onboarding.ocr.engine.signals import run_detectors
+from onboarding.ocr.engine.signals import BLUR_THRESHOLD, find_cards, quality_score, run_detectors
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
     FRONT_FIELDS,
@@ -89,6 +89,35 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         break
     quad, card, detected, fields, raw, confidence = read
 
+    # Blur per millimetre of card, measured on the card the reader used (a few ms): below the bar
+    # the reads cannot be trusted even where the recogniser produced text.
+    quality = quality_score(card)
+    if quality < BLUR_THRESHOLD:
+        raise OcrError(ErrorCode.IMAGE_BLUR, f"（Quality {quality}）", detail_en=f"(Quality {quality})")
+    result = _result(work, scale, quad, card, detected, fields, raw, confidence, config)
+    if config.multi_card_detect:
+        result.other_side = _other_side(work, scale, coarse, quad, detected, config)
+    # The detectors look at ``work``, so they get the corners in its pixels, not the photo's.
+    work_corners: list[Point] = [(float(x), float(y)) for x, y in quad]
+    # InvalidDateWarn answers -9109 here; api.contract.advanced_info maps it to the service's
+    # OCR_INVALID_DATE_WARN_CODE for every backend, in one place.
+    run_detectors(work, card, work_corners, detected, config, result, quality=quality)
+    result.elapsed_ms = (time.perf_counter() - started) * 1000.0
+    return result
+
+
+def _result(
+    work: NDArray[np.uint8],
+    scale: float,
+    quad: NDArray[np.float64],
+    card: NDArray[np.uint8],
+    detected: CardSide,
+    fields: IdCardFields,
+    raw: IdCardFields,
+    confidence: dict[str, float],
+    config: CardConfig,
+) -> OcrResult:
+    """The read card as an OcrResult: corners in the input photo's pixels, the crops asked for."""
     corners: list[Point] = [(float(x) / scale, float(y) / scale) for x, y in quad]
     result = OcrResult(side=detected, fields=fields, confidence=confidence, corners=corners, raw_fields=raw)
     if config.crop_id_card:
@@ -96,9 +125,56 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     if config.crop_portrait and detected is CardSide.FRONT:
         x0, y0, x1, y1 = PORTRAIT
         result.portrait_jpeg = _jpeg(card[y0:y1, x0:x1])
-    run_detectors(work, card, corners, detected, config, result)
-    result.elapsed_ms = (time.perf_counter() - started) * 1000.0
     return result
+
+
+def _other_side(
+    work: NDArray[np.uint8],
+    scale: float,
+    coarse: _Search,
+    quad: NDArray[np.float64],
+    detected: CardSide,
+    config: CardConfig,
+) -> OcrResult | None:
+    """MultiCardDetect: the other side's card read from the same photo, None when there is none.
+
+    The cards are found on the coarse pass the engine already made (``signals.cards.find_cards``).
+    Each card other than the one read is rectified and its side judged on its own text map, as the
+    read card's was; one of the same side is a second card (FailedOperation.MultiCardError), one of
+    the other side is read like the first and returned with the detectors' findings.
+    """
+    small_h, small_w = coarse.prob.shape
+    to_work = np.array([work.shape[1] / small_w, work.shape[0] / small_h])
+    first = [replace(c, quad=c.quad / to_work) for c in coarse.candidates]
+    for located in find_cards(coarse.small, coarse.prob, first=first):
+        other = located.quad * to_work
+        if _overlap(other, quad) > 0.3:
+            continue  # the card already read
+        card0 = reader.warp_card(work, other)
+        prob0 = reader.text_map(reader.without_red_ink(card0))
+        orientation = reader.card_orientation(prob0)
+        if orientation.score < MIN_CARD_LAYOUT_SCORE:
+            continue  # not a card after all, on a closer look
+        if orientation.side is detected:
+            raise OcrError(ErrorCode.MULTI_CARD)
+        try:
+            oquad, ocard, oside, ofields, oraw, oconf = _read(
+                work, scale, other, card0, prob0, orientation, None, config
+            )
+        except OcrError:
+            return None  # a second card too small or blurred to read is no reason to refuse the first
+        result = _result(work, scale, oquad, ocard, oside, ofields, oraw, oconf, config)
+        work_corners: list[Point] = [(float(x), float(y)) for x, y in oquad]
+        run_detectors(work, ocard, work_corners, oside, replace(config, multi_card_detect=False), result)
+        return result
+    return None
+
+
+def _overlap(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Intersection of two convex quads over the smaller one's area."""
+    area, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    smaller = min(cv2.contourArea(a.astype(np.float32)), cv2.contourArea(b.astype(np.float32)))
+    return float(area) / max(float(smaller), 1.0)
 
 
 def _read(

@@ -68,11 +68,13 @@ def run_detectors(
     result: OcrResult,
     *,
     invalid_date_code: int = WarnCode.INVALID_DATE,
+    quality: int | None = None,
 ) -> None:
     """Fill ``result.warnings``, ``quality``, ``border_code_value`` and ``reflect_positions`` as asked.
 
     ``corners`` are the card's corners in ``photo_bgr`` (clockwise from the card's top-left);
-    ``invalid_date_code`` is -9109 or the legacy -9100 (the service's setting).
+    ``invalid_date_code`` is -9109 or the legacy -9100 (the service's setting); ``quality`` is
+    ``quality_score`` of the card when the caller has already measured it.
     """
     warnings: list[int] = []
     image_checks = (
@@ -139,7 +141,7 @@ def run_detectors(
         if back is not None and dates.validity_invalid(back, front=front):
             warnings.append(int(invalid_date_code))
     if config.quality:
-        result.quality = quality_score(card_bgr)
+        result.quality = quality if quality is not None else quality_score(card_bgr)
     result.warnings.extend(int(code) for code in warnings if int(code) not in result.warnings)
 
 

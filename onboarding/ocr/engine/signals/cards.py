@@ -44,18 +44,20 @@ def find_cards(
     *,
     max_cards: int = 3,
     min_score: float = MIN_CARD_SCORE,
+    first: list[Located] | None = None,
 ) -> list[Located]:
     """Every card in ``image_bgr`` (the same size as the text probability map ``prob``), best first.
 
     Each ``Located`` is what ``locate_card`` returns for that card alone (quad in ``image_bgr``
-    pixels, upright top-left first, and its side from the layout match).
+    pixels, upright top-left first, and its side from the layout match). ``first`` is what
+    ``locate_card(image_bgr, prob)`` already returned, when the caller has it (saves that search).
     """
     image = image_bgr.copy()
     remaining = prob.copy()
     fill = tuple(int(v) for v in np.median(image.reshape(-1, image.shape[2]), axis=0))
     found: list[Located] = []
-    for _ in range(max_cards):
-        candidates = locate_card(image, remaining)
+    for index in range(max_cards):
+        candidates = first if index == 0 and first is not None else locate_card(image, remaining)
         if not candidates:
             break
         located = candidates[0]
