@@ -51,7 +51,7 @@ from onboarding.ocr.engine.signals import (
     tampering,
     temporary,
 )
-from onboarding.ocr.engine.signals._common import visible_mask
+from onboarding.ocr.engine.signals._common import card_edge_px, visible_mask
 from onboarding.ocr.engine.signals.cards import find_cards
 from onboarding.ocr.engine.signals.quality import BLUR_THRESHOLD, quality_score
 from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point, WarnCode
@@ -122,7 +122,7 @@ def run_detectors(
             warnings.append(WarnCode.COPY)
             if evidence.black_and_white:
                 warnings.append(WarnCode.COPY_BLACK_WHITE)
-    if config.reshoot_warn and reshoot.is_reshoot(card_bgr):
+    if config.reshoot_warn and reshoot.is_reshoot(card_bgr, card_px=card_edge_px(corners)):
         warnings.append(WarnCode.RESHOOT)
     if config.reflect_warn:
         glare = reflect.find_glare(card_bgr, side, visible=visible())
