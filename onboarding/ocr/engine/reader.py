@@ -140,6 +140,10 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
             continue
         per_line.setdefault(k, []).append(box)
     lines: list[Line] = []
+    # A speck (a dot of the background print, the tail of a label's colon) is far shorter than the
+    # card's text; read alone it becomes a stray character.
+    heights = [b[3] - b[1] for members in per_line.values() for b in members]
+    min_height = 0.5 * float(np.median(heights)) if heights else 0.0
     for k, members in sorted(per_line.items()):
         name, centre = centres[k]
         found = _lines(members)
@@ -155,6 +159,8 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
                 pieces = pieces[:1]
             for piece in pieces:
                 box = _union(piece)
+                if box[3] - box[1] < min_height:
+                    continue
                 field = name
                 if name == "SexNation":
                     if lx(box[2]) <= _SEX_NATION_SPLIT:
@@ -163,7 +169,25 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
                         field = "Nation"
                 end = _label_end(field, lx(box[0]), side)
                 lines.append(Line(field, box, label_end=None if end is None else end * kx + dx))
-    return lines
+    return _address_column(lines)
+
+
+def _address_column(lines: list[Line]) -> list[Line]:
+    """The address lines without pieces lying wholly left of where the other lines start.
+
+    Address lines are printed left-aligned in one column, so a piece ending before the column
+    starts is the 住址 label (or a speck beside it) that the vertical fit put on a line of its own
+    when the card was rectified a little askew; read, it glues 主址 into the middle of the value.
+    """
+    address = [ln for ln in lines if ln.field == "Address"]
+    if len(address) < 2:
+        return lines
+    drop: set[int] = set()
+    for i, ln in enumerate(address):
+        column = min(o.box[0] for j, o in enumerate(address) if j != i)
+        if ln.box[2] <= column + 2:
+            drop.add(id(ln))
+    return [ln for ln in lines if id(ln) not in drop]
 
 
 def _vertical_fit(boxes: list[Box], centres: tuple[tuple[str, float], ...]) -> tuple[float, float]:
@@ -258,7 +282,7 @@ def _horizontal_fit(boxes: list[Box], side: CardSide) -> tuple[float, float]:
     anchor = max(found, key=lambda b: b[2] - b[0])
     scale = (anchor[2] - anchor[0]) / (ref[1] - ref[0])
     shift = anchor[0] - ref[0] * scale
-    if not (0.85 <= scale <= 1.15 and abs(shift) <= 90):
+    if not (0.85 <= scale <= 1.3 and abs(shift) <= 220):
         return 1.0, 0.0
     if abs(shift) <= 14 and abs(scale - 1) <= 0.05:
         return 1.0, 0.0
@@ -289,6 +313,17 @@ def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: fl
         return line
     # The value starts at the first black column right of the label's last blue column.
     last_blue = int(blue_cols[blue_cols < black_cols[-1]].max(initial=-1))
+    if last_blue >= 0:
+        # In shade or a yellow light the label's last strokes can look black: the label runs on
+        # through every inked column until the clear gap that parts it from the value.
+        ink_cols = ink.sum(axis=0) >= 2
+        gap = max(2, round(0.25 * (b1 - b0)))
+        x, blank = last_blue, 0
+        while x + 1 < len(ink_cols) and blank < gap:
+            x += 1
+            blank = 0 if ink_cols[x] else blank + 1
+        if blank >= gap:
+            last_blue = x - blank
     after = black_cols[black_cols > last_blue]
     if last_blue < 0 or len(after) == 0:
         return line
