@@ -379,18 +379,55 @@ def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
 def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """The card with red ink (a 复印无效 / 禁止复印 stamp, the 样本 mark) painted over with paper,
     keeping the black text, which stays dark where the translucent stamp crosses it."""
-    c = image.astype(np.int16)
-    redness = c[:, :, 2] - np.maximum(c[:, :, 0], c[:, :, 1])
-    red = (redness > 30).astype(np.uint8)
-    if red.mean() < 0.002:
+    # OpenCV's saturating channel arithmetic and histograms instead of NumPy's int16 copies, sorts
+    # and boolean gathers: the same result at a tenth of the cost (this runs on every candidate).
+    b, g, r = cv2.split(image)
+    red = cv2.compare(cv2.subtract(r, cv2.max(b, g)), 30, cv2.CMP_GT)
+    if cv2.countNonZero(red) < 0.002 * red.size:
         return image
     # JPEG smears the stamp's colour: take its pale rim too.
-    red = cv2.dilate(red, np.ones((3, 3), np.uint8)).astype(bool)
-    grey = c.sum(axis=2) / 3
-    paper_level = float(np.percentile(grey, 90))
-    stamp = red & (grey > 0.45 * paper_level)
-    light = grey >= 0.9 * paper_level
-    paper = np.median(image[light], axis=0) if light.any() else np.array([255, 255, 255])
+    red = cv2.dilate(red, np.ones((3, 3), np.uint8))
+    # Three times the grey level, exact in 16 bits.
+    total = cv2.add(cv2.add(b, g, dtype=cv2.CV_16U), r, dtype=cv2.CV_16U)
+    paper_level = _percentile_of_counts(_histogram(total, 766, None), 90) / 3
+    stamp = cv2.bitwise_and(red, (total > 3 * 0.45 * paper_level).view(np.uint8))
+    light = (total >= 3 * 0.9 * paper_level).view(np.uint8)
+    if cv2.countNonZero(light):
+        paper = np.array([_median_of_counts(_histogram(ch, 256, light)) for ch in (b, g, r)])
+    else:
+        paper = np.array([255, 255, 255])
     out = image.copy()
-    out[stamp] = paper.astype(np.uint8)
+    x, y, w, h = cv2.boundingRect(stamp)
+    if w == 0:
+        return out
+    roi = out[y : y + h, x : x + w]
+    cv2.copyTo(np.full_like(roi, paper.astype(np.uint8)), stamp[y : y + h, x : x + w], roi)
     return out
+
+
+def _histogram(values: NDArray[np.generic], bins: int, mask: NDArray[np.uint8] | None) -> NDArray[np.int64]:
+    """Counts of each integer value 0..bins-1 of a single-channel 8- or 16-bit image (under mask)."""
+    hist = cv2.calcHist([values], [0], mask, [bins], [0, bins])
+    return np.asarray(hist, dtype=np.int64).ravel()
+
+
+def _order_statistic(cumulative: NDArray[np.int64], k: int) -> int:
+    """The k-th smallest value (0-based) given cumulative counts per value."""
+    return int(np.searchsorted(cumulative, k, side="right"))
+
+
+def _percentile_of_counts(counts: NDArray[np.int64], q: float) -> float:
+    """``np.percentile`` (linear interpolation) of the values the histogram counts."""
+    cumulative = np.cumsum(counts)
+    position = q / 100 * (int(cumulative[-1]) - 1)
+    lo = int(np.floor(position))
+    v_lo = _order_statistic(cumulative, lo)
+    v_hi = _order_statistic(cumulative, min(lo + 1, int(cumulative[-1]) - 1))
+    return v_lo + (v_hi - v_lo) * (position - lo)
+
+
+def _median_of_counts(counts: NDArray[np.int64]) -> float:
+    """``np.median`` of the values the histogram counts."""
+    cumulative = np.cumsum(counts)
+    n = int(cumulative[-1])
+    return (_order_statistic(cumulative, (n - 1) // 2) + _order_statistic(cumulative, n // 2)) / 2
