@@ -223,3 +223,29 @@ def test_it_says_when_the_card_is_too_small() -> None:
 def test_it_says_when_the_wrong_side_was_sent(shown: CardSide, asked: CardSide) -> None:
     photo, _ = _photo(shown, seed=13)
     assert _code(photo.jpeg, side=asked) is ErrorCode.CARD_SIDE_ERROR
+
+
+# --- line finding ---------------------------------------------------------------------------------
+
+
+def test_it_drops_an_address_piece_left_of_the_address_column() -> None:
+    from onboarding.ocr.engine.reader import Line, _address_column
+
+    first = Line("Address", (150, 250, 480, 280))
+    label = Line("Address", (65, 268, 128, 292))  # 住址 fitted onto a line of its own
+    second = Line("Address", (154, 293, 482, 321))
+    name = Line("Name", (60, 60, 230, 90))  # other fields are not the address column's business
+    assert _address_column([name, first, label, second]) == [name, first, second]
+
+
+def test_it_cuts_a_label_whose_last_strokes_look_black_at_its_gap() -> None:
+    from onboarding.ocr.engine.reader import Line, trim_label
+
+    card = np.full((60, 400, 3), 200, np.uint8)
+    card[20:40, 10:30] = (150, 90, 60)  # blue label character
+    card[20:40, 40:50] = (150, 90, 60)
+    card[20:40, 52:62] = (70, 60, 55)  # its last strokes, dark enough in shade to pass for black
+    card[20:40, 100:300] = (10, 10, 10)  # the value, after the gap
+    line = Line("Address", (10, 20, 300, 40), label_end=70)
+    trimmed = trim_label(card, line, CardSide.FRONT)
+    assert 62 <= trimmed.box[0] <= 100

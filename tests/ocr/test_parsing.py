@@ -157,6 +157,44 @@ def test_it_parses_authorities(read: str, expected: str) -> None:
     assert parsing.parse_authority(read) == expected
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        # one character off a registered district of the city read before 公安局
+        ("聊城市公安局东岛府分局", "聊城市公安局东昌府分局"),
+        ("北京市公安局石景出分局", "北京市公安局石景山分局"),
+        # two registered counties are one character off (濉溪县, 泸溪县): left as read
+        ("滩溪县公安局", "滩溪县公安局"),
+        # a name the register lacks, read as printed, is never replaced by a distant one
+        ("前海管理局公安局", "前海管理局公安局"),
+    ],
+)
+def test_it_puts_authority_place_names_right_only_when_one_registered_name_fits(
+    read: str, expected: str
+) -> None:
+    assert parsing.parse_authority(read) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            ["湖南省湘西土家族苗族自沧州古文县开", "发区王庄村4组51号"],
+            "湖南省湘西土家族苗族自治州古丈县开发区王庄村4组51号",
+        ),
+        (["安徽省淮北市滩溪县人民路1号"], "安徽省淮北市濉溪县人民路1号"),  # one county of 淮北 fits
+        (
+            ["广西壮族自治区玉林地区博白县东关街道杨郴村"],
+            "广西壮族自治区玉林地区博白县东关街道杨郴村",
+        ),  # past the county: as read
+        (["北京市朝阳区建国路1号"], "北京市朝阳区建国路1号"),
+        (["湖北省仙桃市新华路1号"], "湖北省仙桃市新华路1号"),
+    ],
+)
+def test_it_puts_the_address_head_right_against_the_register(lines: list[str], expected: str) -> None:
+    assert parsing.parse_address(lines) == expected
+
+
 # --- the ID number ---------------------------------------------------------------------------------
 
 VALID = "440524198701010014"

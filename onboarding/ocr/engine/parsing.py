@@ -11,7 +11,11 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import stdnum
 
 from onboarding.identity import LONG_TERM, NATIONS
 
@@ -239,13 +243,125 @@ def parse_address(lines: Sequence[str]) -> str:
     text = "".join(parts)
     # Stray Latin punctuation from the card's security print; keep digits, letters and CJK.
     text = re.sub(r"[^\u3400-\u9fff0-9A-Za-z\-－()（）#·]", "", text)
-    return text
+    return correct_address_head(text)
 
 
 def parse_authority(text: str) -> str:
-    """The issuing authority (签发机关), label and stamps removed."""
+    """The issuing authority (签发机关), label and stamps removed, its place names checked against
+    the national register of administrative divisions."""
     text = strip_stamps(strip_label(_nfkc(text), "签发机关"))
-    return re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", text)
+    return correct_authority(re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", text))
+
+
+# --- place names ----------------------------------------------------------------------------------
+#
+# Addresses begin with the province, prefecture and county, and the issuing authority is a county's
+# (or a city's district's) public security bureau: names from the national register of
+# administrative divisions (GB/T 2260, every edition since 1980, as python-stdnum ships it for
+# validating ID numbers). A recogniser confusing two similar characters (濉/滩, 丈/文) leaves a name
+# that is one character off a registered one; it is put right only when exactly one registered name
+# at that place in the hierarchy is that close, so an unregistered name read correctly stays as read.
+
+_NOT_PLACES = frozenset({"市辖区", "县", "郊区县"})
+
+
+@dataclass
+class _Place:
+    children: dict[str, _Place] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _register() -> _Place:
+    """Provinces → prefectures → counties by name (counties also directly under their province,
+    for municipalities, directly administered cities and addresses that skip the prefecture)."""
+    root = _Place()
+    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
+    province = prefecture = _Place()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r'^(\s*)(\d+) \w+="(.*)"', line)
+        if not m:
+            continue
+        indent, code, raw = m.groups()
+        names = [
+            n for n in (re.sub(r"^\[[\d-]*\]", "", part) for part in raw.split(",")) if n and "直辖" not in n
+        ]
+        names = [n for n in names if n not in _NOT_PLACES]
+        if not indent:
+            province = root.children.setdefault(names[0], _Place()) if names else _Place()
+            prefecture = province
+        elif code.endswith("00"):
+            prefecture = _Place()
+            for name in names:
+                if code != "0000":
+                    prefecture = province.children.setdefault(name, prefecture)
+            if not names:
+                prefecture = province
+        else:
+            for name in names:
+                place = prefecture.children.setdefault(name, _Place())
+                province.children.setdefault(name, place)
+    return root
+
+
+def _one_off(text: str, name: str) -> bool:
+    return len(text) == len(name) and sum(a != b for a, b in zip(text, name, strict=True)) == 1
+
+
+def _match_place(text: str, start: int, names: Iterable[str]) -> str | None:
+    """The registered name at ``text[start:]``: one read as printed, else the only name of three or
+    more characters that is one character off what was read there."""
+    names = list(names)
+    exact = [n for n in names if text.startswith(n, start)]
+    if exact:
+        return max(exact, key=len)
+    near = {n for n in names if len(n) >= 3 and _one_off(text[start : start + len(n)], n)}
+    return near.pop() if len(near) == 1 else None
+
+
+def correct_address_head(text: str) -> str:
+    """The address with its province, prefecture and county names checked against the register."""
+    place, pos = _register(), 0
+    for _level in range(3):
+        name = _match_place(text, pos, place.children)
+        if name is None:
+            break
+        text = text[:pos] + name + text[pos + len(name) :]
+        pos += len(name)
+        place = place.children[name]
+    return text
+
+
+@lru_cache(maxsize=1)
+def _all_places() -> dict[str, _Place]:
+    """Every registered name of any level (a name shared by several places keeps one)."""
+    out: dict[str, _Place] = {}
+
+    def walk(place: _Place) -> None:
+        for name, child in place.children.items():
+            if name not in out:
+                out[name] = child
+                walk(child)
+
+    walk(_register())
+    return out
+
+
+def correct_authority(text: str) -> str:
+    """``X公安局`` / ``X公安局Y分局`` with X a registered place and Y one of X's districts."""
+    head, found, tail = text.partition("公安局")
+    if not found or not head:
+        return text
+    places = _all_places()
+    name = _match_place(head, 0, places)
+    if name is None or len(name) != len(head):
+        return text
+    branch = tail.removesuffix("分局")
+    if branch and tail.endswith("分局"):
+        districts = [n[:-1] for n in places[name].children if n.endswith("区")]
+        fixed = _match_place(branch, 0, districts)
+        if fixed is not None and len(fixed) == len(branch):
+            tail = fixed + "分局"
+    return name + found + tail
 
 
 def parse_valid_date(text: str) -> tuple[str, float]:
