@@ -239,7 +239,7 @@ def test_it_does_not_take_the_portrait_backdrop_or_a_pale_card_for_glare(shots: 
 # --- DetectPsWarn ---------------------------------------------------------------------------------
 
 
-def test_it_flags_a_retyped_number_by_its_width(shots: dict[str, Shot]) -> None:
+def test_it_flags_a_retyped_number_by_its_typeface(shots: dict[str, Shot]) -> None:
     result = detect(shots["pasted_number"], CardConfig(detect_ps_warn=True))
     assert result.warnings == [WarnCode.PS_EDITED]
     assert any(
@@ -250,8 +250,12 @@ def test_it_flags_a_retyped_number_by_its_width(shots: dict[str, Shot]) -> None:
     )
 
 
-def test_it_flags_a_retyped_authority_by_its_type_size_or_weight(shots: dict[str, Shot]) -> None:
+def test_it_flags_a_retyped_authority_by_its_typeface(shots: dict[str, Shot]) -> None:
     assert detect(shots["pasted_authority"], CardConfig(detect_ps_warn=True)).warnings == [WarnCode.PS_EDITED]
+    shot = shots["pasted_authority"]
+    reasons = tampering.edit_evidence(shot.card, shot.side, shot.fields).reasons
+    assert reasons
+    assert all("Authority" in reason for reason in reasons)  # the untouched ValidDate is not blamed
 
 
 def test_it_does_not_flag_untouched_cards_as_edited(shots: dict[str, Shot]) -> None:
@@ -259,6 +263,26 @@ def test_it_does_not_flag_untouched_cards_as_edited(shots: dict[str, Shot]) -> N
         shot = shots[name]
         assert not tampering.is_edited(shot.card, shot.side, shot.fields), name
         assert not tampering.is_edited(shot.card, shot.side, shot.fields, advanced=True), name
+
+
+def test_copies_screens_glare_and_occluders_are_not_edits(shots: dict[str, Shot]) -> None:
+    # every other condition changes how strokes look (toner, moire, washed-out ink, a finger over a
+    # field, a temporary card's ruled frame); none of them is a re-typed field
+    for name, shot in shots.items():
+        if name.startswith("pasted_"):
+            continue
+        assert WarnCode.PS_EDITED not in detect(shot, CardConfig(detect_ps_warn=True)).warnings, name
+
+
+def test_a_bold_field_is_a_heavier_face_than_the_rest_of_the_card(shots: dict[str, Shot]) -> None:
+    # thicken one field's strokes on a clean card (a bold face typed in its place): only it is blamed
+    shot = shots["clean_front"]
+    card = shot.card.copy()
+    x0, y0, x1, y1 = layout.FRONT_VALUES["Address"]
+    card[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
+    reasons = tampering.edit_evidence(card, shot.side, shot.fields).reasons
+    assert any(reason.startswith("Address stroke weight") for reason in reasons), reasons
+    assert all(reason.startswith("Address") for reason in reasons), reasons
 
 
 # --- TempIdWarn ------------------------------------------------------------------------------------
