@@ -249,3 +249,21 @@ def test_it_cuts_a_label_whose_last_strokes_look_black_at_its_gap() -> None:
     line = Line("Address", (10, 20, 300, 40), label_end=70)
     trimmed = trim_label(card, line, CardSide.FRONT)
     assert 62 <= trimmed.box[0] <= 100
+
+
+def test_it_joins_address_pieces_row_by_row_left_to_right() -> None:
+    from onboarding.ocr.engine.pipeline import _address_rows
+    from onboarding.ocr.engine.reader import Line
+
+    def piece(text: str, box: tuple[int, int, int, int]) -> tuple[str, float, Line]:
+        return text, 1.0, Line("Address", box)
+
+    reads = [
+        piece("兰考县", (152, 292, 480, 318)),
+        piece("地区", (400, 244, 480, 270)),  # after a gap, set higher on a tilted card
+        piece("河南省开封", (150, 252, 330, 278)),
+        piece("新城镇", (152, 332, 480, 358)),
+        piece("杨柳村", (152, 372, 300, 398)),
+        piece("广告", (152, 404, 300, 428)),  # a fifth row: something else under the card
+    ]
+    assert [t for t, _, _ in _address_rows(reads)] == ["河南省开封", "地区", "兰考县", "新城镇", "杨柳村"]

@@ -354,9 +354,9 @@ def _parse(
     text, birth_score = _joined(by_field.get("Birth", []))
     fields.birth, factor = parsing.parse_birth(text)
     birth_score *= factor
-    addr = sorted(by_field.get("Address", []), key=lambda r: r[2].box[1])
-    fields.address = parsing.parse_address([t for t, _, _ in addr[:4]])
-    conf["Address"] = min((s for _, s, _ in addr[:4]), default=0.0) if fields.address else 0.0
+    addr = _address_rows(by_field.get("Address", []))
+    fields.address = parsing.parse_address([t for t, _, _ in addr])
+    conf["Address"] = min((s for _, s, _ in addr), default=0.0) if fields.address else 0.0
     number_text, id_score = _number_line(by_field.get("IdNum", []))
     number = parsing.parse_id_number(number_text)
     fields.id_num = number.value
@@ -380,6 +380,26 @@ def _parse(
     else:
         conf["IdNum"], conf["Birth"], conf["Sex"] = conf_raw_id, birth_score, sex_score
     return fields, raw, {k: round(max(0.0, min(1.0, v)), 4) for k, v in conf.items()}
+
+
+def _address_rows(
+    reads: list[tuple[str, float, reader.Line]], max_rows: int = 4
+) -> list[tuple[str, float, reader.Line]]:
+    """The address's pieces in reading order (rows top-down, pieces of a row left to right), of its
+    first ``max_rows`` rows: a row split at a gap (a stamp painted out) stays one row, and a piece
+    set a little higher on a tilted card does not jump ahead of its row's start."""
+    rows: list[list[tuple[str, float, reader.Line]]] = []
+    for read in sorted(reads, key=lambda r: (r[2].box[1] + r[2].box[3]) / 2):
+        box = read[2].box
+        if rows:
+            last = rows[-1]
+            top, bottom = min(r[2].box[1] for r in last), max(r[2].box[3] for r in last)
+            overlap = min(bottom, box[3]) - max(top, box[1])
+            if overlap >= 0.5 * min(bottom - top, box[3] - box[1]):
+                last.append(read)
+                continue
+        rows.append([read])
+    return [r for row in rows[:max_rows] for r in sorted(row, key=lambda r: r[2].box[0])]
 
 
 def _copy(fields: IdCardFields) -> IdCardFields:
