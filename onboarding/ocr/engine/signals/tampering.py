@@ -63,6 +63,13 @@ _TYPE: dict[str, tuple[float, float, float, float, tuple[float, float] | None]] 
     "ValidDate": (0.04, 0.049, -0.12, 0.036, (-0.081, 0.052)),
 }
 
+# 性别 is one glyph, 男 or 女, whose strokes differ more between the two than any face change moves
+# them: once it is read, that glyph's own norms apply (same measurement, same calibration set).
+_SEX_TYPE: dict[str, tuple[float, float, float, float, tuple[float, float] | None]] = {
+    "女": (0.056, 0.065, -0.107, 0.095, (-0.072, 0.081)),
+    "男": (-0.05, 0.1, -0.243, 0.164, (-0.21, 0.127)),
+}
+
 
 @dataclass(frozen=True)
 class _Bars:
@@ -117,10 +124,9 @@ def _run_lengths(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
     """Lengths of the runs of True along each row."""
     padded = np.zeros((mask.shape[0], mask.shape[1] + 2), np.int8)
     padded[:, 1:-1] = mask
-    steps = np.diff(padded, axis=1)
-    starts = np.nonzero(steps == 1)[1]
-    ends = np.nonzero(steps == -1)[1]
-    return np.asarray(ends - starts, np.int64)
+    # zero padding closes every run inside its row, so flat starts and ends pair up in order
+    steps = np.diff(padded, axis=1).ravel()
+    return np.asarray(np.flatnonzero(steps == -1) - np.flatnonzero(steps == 1), np.int64)
 
 
 def _thin_half(runs: NDArray[np.int64]) -> float:
@@ -137,13 +143,18 @@ def _measure(card: Image8, side: CardSide) -> tuple[dict[str, _Field], bool]:
     g: FloatImage = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
     h, w = g.shape
     bg = background_mask(side)
-    level = float(np.median(g[bg]))
-    dark = float(np.percentile(g, 0.5))
+    # card-wide levels from every other pixel: the same statistics at a quarter of the cost
+    every_other = (slice(None, None, 2), slice(None, None, 2))
+    bg_sample = bg[every_other]
+    level = float(np.median(g[every_other][bg_sample]))
+    dark = float(np.percentile(g[every_other], 0.5))
     # ink is what is much darker than its surroundings (a black-hat), so a shadow across the card
     # or uneven light does not turn background into ink
     black_hat = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((15, 15), np.uint8))
     ink_all = (black_hat > 0.45 * (level - dark)).astype(np.uint8)
-    busy = float(np.percentile(black_hat[bg], 99)) > _BUSY_BACKGROUND * max(level - dark, 1.0)
+    busy = float(np.percentile(black_hat[every_other][bg_sample], 99)) > _BUSY_BACKGROUND * max(
+        level - dark, 1.0
+    )
     boxes = layout.FRONT_VALUES if side is CardSide.FRONT else layout.BACK_VALUES
     fields: dict[str, _Field] = {}
     for name, (x0, y0, x1, y1) in boxes.items():
@@ -189,15 +200,16 @@ def edit_evidence(
 ) -> EditEvidence:
     """The typeface checks above on the rectified card; ``reasons`` names the fields that were off.
 
-    ``fields`` (what was read) is not needed by these checks: the layout says where each field is.
+    The layout says where each field is; of ``fields`` (what was read) only the sex is used, to
+    pick the norms of its one glyph.
     """
-    del fields
     measured, busy = _measure(canonical(card_bgr), side)
     bars = ADVANCED_BARS if advanced else BARS
     reasons: list[str] = []
     for name, field in measured.items():
         others = [f.stroke for other, f in measured.items() if other != name]
-        expected_weight, weight_spread, expected_contrast, contrast_spread, ridge_norm = _TYPE[name]
+        norms = _SEX_TYPE.get(fields.sex.strip(), _TYPE[name]) if name == "Sex" else _TYPE[name]
+        expected_weight, weight_spread, expected_contrast, contrast_spread, ridge_norm = norms
         if others:
             weight = (
                 float(np.log(field.stroke / float(np.median(others)))) - expected_weight
