@@ -16,6 +16,7 @@ from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import recognize_lines, text_probability
 from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import BLUR_THRESHOLD, find_cards, quality_score, run_detectors
+from onboarding.ocr.engine.signals.cards import MIN_EXTRA_EDGES
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
     FRONT_FIELDS,
@@ -139,30 +140,27 @@ def _other_side(
     """MultiCardDetect: the other side's card read from the same photo, None when there is none.
 
     The cards are found on the coarse pass the engine already made (``signals.cards.find_cards``).
-    Each card other than the one read is rectified and its side judged on its own text map, as the
-    read card's was; one of the same side is a second card (FailedOperation.MultiCardError), one of
-    the other side is read like the first and returned with the detectors' findings.
+    A further card must show its edges (a layout match alone also fits clutter) and must read as a
+    card does: only then is one of the same side a second card (FailedOperation.MultiCardError),
+    and one of the other side returned, read like the first, with the detectors' findings.
     """
     small_h, small_w = coarse.prob.shape
     to_work = np.array([work.shape[1] / small_w, work.shape[0] / small_h])
     first = [replace(c, quad=c.quad / to_work) for c in coarse.candidates]
     for located in find_cards(coarse.small, coarse.prob, first=first):
         other = located.quad * to_work
-        if _overlap(other, quad) > 0.3:
-            continue  # the card already read
+        if _overlap(other, quad) > 0.3 or located.edge_score < MIN_EXTRA_EDGES:
+            continue  # the card already read, or no card's edges
         card0 = reader.warp_card(work, other)
         prob0 = reader.text_map(reader.without_red_ink(card0))
-        orientation = reader.card_orientation(prob0)
-        if orientation.score < MIN_CARD_LAYOUT_SCORE:
-            continue  # not a card after all, on a closer look
-        if orientation.side is detected:
-            raise OcrError(ErrorCode.MULTI_CARD)
         try:
             oquad, ocard, oside, ofields, oraw, oconf = _read(
-                work, scale, other, card0, prob0, orientation, None, config
+                work, scale, other, card0, prob0, reader.card_orientation(prob0), None, config
             )
         except OcrError:
-            return None  # a second card too small or blurred to read is no reason to refuse the first
+            continue  # not readable as a card: no reason to refuse or to add anything
+        if oside is detected:
+            raise OcrError(ErrorCode.MULTI_CARD)
         result = _result(work, scale, oquad, ocard, oside, ofields, oraw, oconf, config)
         work_corners: list[Point] = [(float(x), float(y)) for x, y in oquad]
         run_detectors(work, ocard, work_corners, oside, replace(config, multi_card_detect=False), result)
