@@ -15,7 +15,7 @@ from onboarding.ocr.engine.layout import CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import recognize_lines, text_probability
 from onboarding.ocr.engine.orientation import Orientation
-from onboarding.ocr.engine.signals import BLUR_THRESHOLD, find_cards, quality_score, run_detectors
+from onboarding.ocr.engine.signals import BLUR_THRESHOLD, edge_sharpness, find_cards, run_detectors, score_of
 from onboarding.ocr.engine.signals.cards import MIN_EXTRA_EDGES
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
@@ -92,7 +92,8 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
 
     # Blur per millimetre of card, measured on the card the reader used (a few ms): below the bar
     # the reads cannot be trusted even where the recogniser produced text.
-    quality = quality_score(card)
+    sharpness = edge_sharpness(card)
+    quality = score_of(sharpness)
     if quality < BLUR_THRESHOLD:
         raise OcrError(ErrorCode.IMAGE_BLUR, f"（Quality {quality}）", detail_en=f"(Quality {quality})")
     result = _result(work, scale, quad, card, detected, fields, raw, confidence, config)
@@ -102,7 +103,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     work_corners: list[Point] = [(float(x), float(y)) for x, y in quad]
     # InvalidDateWarn answers -9109 here; api.contract.advanced_info maps it to the service's
     # OCR_INVALID_DATE_WARN_CODE for every backend, in one place.
-    run_detectors(work, card, work_corners, detected, config, result, quality=quality)
+    run_detectors(work, card, work_corners, detected, config, result, sharpness=sharpness)
     result.elapsed_ms = (time.perf_counter() - started) * 1000.0
     return result
 

@@ -53,10 +53,10 @@ from onboarding.ocr.engine.signals import (
 )
 from onboarding.ocr.engine.signals._common import card_edge_px, visible_mask
 from onboarding.ocr.engine.signals.cards import find_cards
-from onboarding.ocr.engine.signals.quality import BLUR_THRESHOLD, quality_score
+from onboarding.ocr.engine.signals.quality import BLUR_THRESHOLD, edge_sharpness, quality_score, score_of
 from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point, WarnCode
 
-__all__ = ["BLUR_THRESHOLD", "find_cards", "quality_score", "run_detectors"]
+__all__ = ["BLUR_THRESHOLD", "edge_sharpness", "find_cards", "quality_score", "run_detectors", "score_of"]
 
 
 def run_detectors(
@@ -68,13 +68,13 @@ def run_detectors(
     result: OcrResult,
     *,
     invalid_date_code: int = WarnCode.INVALID_DATE,
-    quality: int | None = None,
+    sharpness: float | None = None,
 ) -> None:
     """Fill ``result.warnings``, ``quality``, ``border_code_value`` and ``reflect_positions`` as asked.
 
     ``corners`` are the card's corners in ``photo_bgr`` (clockwise from the card's top-left);
-    ``invalid_date_code`` is -9109 or the legacy -9100 (the service's setting); ``quality`` is
-    ``quality_score`` of the card when the caller has already measured it.
+    ``invalid_date_code`` is -9109 or the legacy -9100 (the service's setting); ``sharpness`` is
+    ``quality.edge_sharpness`` of the card when the caller has already measured it.
     """
     warnings: list[int] = []
     image_checks = (
@@ -117,7 +117,7 @@ def run_detectors(
         if occlusion.found:
             warnings.append(WarnCode.OCCLUSION)
     if config.copy_warn:
-        evidence = photocopy.copy_evidence(card_bgr, side)
+        evidence = photocopy.copy_evidence(card_bgr, side, sharpness=sharpness)
         if evidence.is_copy:
             warnings.append(WarnCode.COPY)
             if evidence.black_and_white:
@@ -125,7 +125,7 @@ def run_detectors(
     if config.reshoot_warn and reshoot.is_reshoot(card_bgr, card_px=card_edge_px(corners)):
         warnings.append(WarnCode.RESHOOT)
     if config.reflect_warn:
-        glare = reflect.find_glare(card_bgr, side, visible=visible())
+        glare = reflect.find_glare(card_bgr, side, visible=visible(), washed_mask=glare_mask())
         if glare.found:
             warnings.append(WarnCode.REFLECTION)
             if config.enable_reflect_detail:
@@ -141,7 +141,7 @@ def run_detectors(
         if back is not None and dates.validity_invalid(back, front=front):
             warnings.append(int(invalid_date_code))
     if config.quality:
-        result.quality = quality if quality is not None else quality_score(card_bgr)
+        result.quality = score_of(sharpness) if sharpness is not None else quality_score(card_bgr)
     result.warnings.extend(int(code) for code in warnings if int(code) not in result.warnings)
 
 

@@ -59,8 +59,11 @@ class CopyEvidence:
         return self.texture < COPY_TEXTURE_WITH_SPECKS and self.specks >= MIN_SPECKS
 
 
-def copy_evidence(card_bgr: Image8, side: CardSide) -> CopyEvidence:
-    """Measure chroma spread, background texture and toner specks on the rectified card."""
+def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None = None) -> CopyEvidence:
+    """Measure chroma spread, background texture and toner specks on the rectified card.
+
+    ``sharpness`` is ``quality.edge_sharpness`` of the card when the caller has measured it already.
+    """
     card = canonical(card_bgr)
     # chroma is judged at half scale: colour areas are large, and a quarter of the pixels is enough
     lab = cv2.cvtColor(
@@ -77,7 +80,9 @@ def copy_evidence(card_bgr: Image8, side: CardSide) -> CopyEvidence:
     contrast = max(level - float(np.percentile(smooth, 1)), 20.0)
     dip = cv2.dilate(smooth, np.ones((11, 11), np.uint8)) - smooth
     dip_pct = float(np.median(dip[mask])) / contrast * 100.0
-    texture = dip_pct / max(edge_sharpness(card), 0.05)
+    if sharpness is None:
+        sharpness = edge_sharpness(card)
+    texture = dip_pct / max(sharpness, 0.05)
 
     return CopyEvidence(chroma=chroma, texture=texture, specks=_isolated_specks(g, mask, contrast))
 

@@ -51,5 +51,10 @@ def edge_sharpness(card_bgr: Image8) -> float:
 
 def quality_score(card_bgr: Image8) -> int:
     """Quality 0-100 of the rectified card (lower is blurrier); ``BLUR_THRESHOLD`` is the ImageBlur bar."""
-    score = (edge_sharpness(card_bgr) - _FLAT) / (_SHARP - _FLAT) * 100.0
+    return score_of(edge_sharpness(card_bgr))
+
+
+def score_of(sharpness: float) -> int:
+    """Quality 0-100 from ``edge_sharpness`` (for a caller that has measured it already)."""
+    score = (sharpness - _FLAT) / (_SHARP - _FLAT) * 100.0
     return round(min(100.0, max(0.0, score)))

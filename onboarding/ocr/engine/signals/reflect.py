@@ -77,9 +77,20 @@ def washed_out(
     return np.asarray(cv2.morphologyEx(washed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
 
-def find_glare(card_bgr: Image8, side: CardSide, *, visible: NDArray[np.bool_] | None = None) -> Glare:
-    """The washed-out blobs of the rectified card and the layout positions they touch."""
-    washed = washed_out(card_bgr, side, visible=visible).astype(np.uint8)
+def find_glare(
+    card_bgr: Image8,
+    side: CardSide,
+    *,
+    visible: NDArray[np.bool_] | None = None,
+    washed_mask: NDArray[np.bool_] | None = None,
+) -> Glare:
+    """The washed-out blobs of the rectified card and the layout positions they touch.
+
+    ``washed_mask`` is ``washed_out(card_bgr, side, visible=visible)`` when already computed.
+    """
+    if washed_mask is None:
+        washed_mask = washed_out(card_bgr, side, visible=visible)
+    washed = washed_mask.astype(np.uint8)
     portrait = box_mask(washed.shape, [layout.PORTRAIT], _SCALE) if side is CardSide.FRONT else None
     zones = _figure_zones(_SCALE) if side is CardSide.FRONT else []
     count, labels, stats, _ = cv2.connectedComponentsWithStats(washed)
