@@ -267,3 +267,17 @@ def test_it_joins_address_pieces_row_by_row_left_to_right() -> None:
         piece("广告", (152, 404, 300, 428)),  # a fifth row: something else under the card
     ]
     assert [t for t, _, _ in _address_rows(reads)] == ["河南省开封", "地区", "兰考县", "新城镇", "杨柳村"]
+
+
+def test_it_keeps_the_validity_line_beside_an_authority_merged_with_a_stamp() -> None:
+    from onboarding.ocr.engine.reader import field_lines
+
+    # The back's detector map at half size: labels, the authority line grown tall by a stamp
+    # printed across it, and the validity line of ordinary height.
+    prob = np.zeros((270, 428), np.float32)
+    prob[190:200, 85:132] = 1.0  # 签发机关
+    prob[226:235, 85:132] = 1.0  # 有效期限
+    prob[185:217, 164:341] = 1.0  # authority + 复印无效
+    prob[228:238, 162:263] = 1.0  # validity
+    fields = [line.field for line in field_lines(prob, CardSide.BACK)]
+    assert fields == ["Authority", "ValidDate"]

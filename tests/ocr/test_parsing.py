@@ -55,6 +55,9 @@ def test_it_parses_sex(read: str, expected: str) -> None:
         ("民族 乌孜别克", "乌孜别克"),
         ("禁止复印蒙古", "蒙古"),
         ("维吾", "维吾尔"),  # one character lost: the nearest of the 56, and only it
+        ("术民族汉上", "汉"),  # the label after a stamp's stroke, a stamp's remains after the value
+        ("土家上", "土家"),
+        ("化佬", "化佬"),  # one character off both 仡佬 and 仫佬: left as read
     ],
 )
 def test_it_parses_nations_without_zu(read: str, expected: str) -> None:
@@ -163,6 +166,13 @@ def test_it_parses_authorities(read: str, expected: str) -> None:
         # one character off a registered district of the city read before 公安局
         ("聊城市公安局东岛府分局", "聊城市公安局东昌府分局"),
         ("北京市公安局石景出分局", "北京市公安局石景山分局"),
+        # a 局 lost under a stamp or read as a look-alike; a stamp's remains after the bureau
+        ("东辽县公安止复印", "东辽县公安局"),
+        ("贵德县公安展", "贵德县公安局"),
+        ("嘉荫县公安局上", "嘉荫县公安局"),
+        ("昆明市公安局盘龙分", "昆明市公安局盘龙分局"),
+        # label remains before a registered place
+        ("严发机闽侯县公安局", "闽侯县公安局"),
         # two registered counties are one character off (濉溪县, 泸溪县): left as read
         ("滩溪县公安局", "滩溪县公安局"),
         # a name the register lacks, read as printed, is never replaced by a distant one
@@ -188,6 +198,7 @@ def test_it_puts_authority_place_names_right_only_when_one_registered_name_fits(
             "广西壮族自治区玉林地区博白县东关街道杨郴村",
         ),  # past the county: as read
         (["北京市朝阳区建国路1号"], "北京市朝阳区建国路1号"),
+        (["·陕西省渭南市临渭区开发区王庄村"], "陕西省渭南市临渭区开发区王庄村"),  # a speck before it
         (["湖北省仙桃市新华路1号"], "湖北省仙桃市新华路1号"),
     ],
 )

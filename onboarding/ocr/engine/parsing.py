@@ -150,7 +150,10 @@ def _edit_distance(a: str, b: str) -> int:
 
 def parse_nation(text: str) -> tuple[str, float]:
     """The nation without 族 and a confidence factor (1.0 when it is one of the 56 as read)."""
-    text = strip_stamps(strip_label(_nfkc(text), "民族"))
+    text = _nfkc(text)
+    # The label read whole with something before it (a stamp's stroke, the sex): the value follows.
+    _, found, after = text.rpartition("民族")
+    text = strip_stamps(strip_label(after if found else text, "民族"))
     text = re.sub(r"[^\u3400-\u9fff]", "", text)
     text = text.removesuffix("族")
     if text in _NATION_SET:
@@ -162,6 +165,10 @@ def parse_nation(text: str) -> tuple[str, float]:
     d0 = _edit_distance(text, best[0])
     if d0 <= max(1, len(text) // 3) and (len(best) < 2 or _edit_distance(text, best[1]) > d0):
         return best[0], 0.7
+    # A stamp's remains beside the name (汉上): the longest known name inside, if only one is.
+    inside = sorted((n for n in NATIONS if n in text), key=len, reverse=True)
+    if inside and (len(inside) == 1 or len(inside[0]) > len(inside[1])):
+        return inside[0], 0.6
     return text, 0.3
 
 
@@ -243,7 +250,8 @@ def parse_address(lines: Sequence[str]) -> str:
     text = "".join(parts)
     # Stray Latin punctuation from the card's security print; keep digits, letters and CJK.
     text = re.sub(r"[^\u3400-\u9fff0-9A-Za-z\-－()（）#·]", "", text)
-    return correct_address_head(text)
+    # A dot or dash at either end is a speck or a stamp's border, never part of the address.
+    return correct_address_head(text.strip("·-－"))
 
 
 def parse_authority(text: str) -> str:
@@ -347,14 +355,33 @@ def _all_places() -> dict[str, _Place]:
 
 
 def correct_authority(text: str) -> str:
-    """``X公安局`` / ``X公安局Y分局`` with X a registered place and Y one of X's districts."""
+    """``X公安局`` / ``X公安局Y分局`` with X a registered place and Y one of X's districts.
+
+    Every resident card is issued by a public security bureau or its branch, so a 局 lost under a
+    stamp (or read as a look-alike) is put back, and what follows the bureau's name that is not a
+    branch (分局) is a stamp's remains; before a registered place, label remains (严发机) go too.
+    """
     head, found, tail = text.partition("公安局")
-    if not found or not head:
-        return text
+    if not found:
+        head, found, tail = text.partition("公安")
+        if not found or len(tail) > 1:
+            return text
+        found, tail = "公安局", ""
+    if not tail.endswith("分局"):
+        if "分" in tail and len(tail) >= 3:
+            tail = tail[: tail.index("分")] + "分局"
+        elif len(tail) <= 2:
+            tail = ""
+    if not head:
+        return head + found + tail
     places = _all_places()
     name = _match_place(head, 0, places)
     if name is None or len(name) != len(head):
-        return text
+        # The longest registered name ending the head, after at most four characters of label.
+        starts = [i for i in range(1, min(5, len(head) - 1)) if head[i:] in places]
+        if not starts:
+            return head + found + tail
+        name = head[starts[0] :]
     branch = tail.removesuffix("分局")
     if branch and tail.endswith("分局"):
         districts = [n[:-1] for n in places[name].children if n.endswith("区")]

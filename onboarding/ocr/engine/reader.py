@@ -141,9 +141,10 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
         per_line.setdefault(k, []).append(box)
     lines: list[Line] = []
     # A speck (a dot of the background print, the tail of a label's colon) is far shorter than the
-    # card's text; read alone it becomes a stray character.
+    # card's text; read alone it becomes a stray character. The lower quartile, not the median:
+    # a stamp merged with a line makes that line's box tall, and the back has only two lines.
     heights = [b[3] - b[1] for members in per_line.values() for b in members]
-    min_height = 0.5 * float(np.median(heights)) if heights else 0.0
+    min_height = 0.5 * float(np.percentile(heights, 25)) if heights else 0.0
     for k, members in sorted(per_line.items()):
         name, centre = centres[k]
         found = _lines(members)
