@@ -476,3 +476,80 @@ def test_it_asks_each_detector_only_for_its_own_code(shots: dict[str, Shot]) -> 
     result = detect(shots["bw_copy"], CardConfig(quality=True))
     assert result.warnings == []
     assert result.quality is not None
+
+
+# --- Through the engine: MultiCardDetect, ImageBlur, ReshootWarn at the photo's resolution --------
+
+
+def _engine_photo(seed: int, side: CardSide, **changes: object) -> Photo:
+    rng = random.Random(seed)
+    conditions = dataclasses.replace(PhotoConditions(rotation=3.0), **changes)  # type: ignore[arg-type]
+    photo, _ = specimen_photo(rng, side, conditions, today=TODAY)
+    return photo
+
+
+def test_the_engine_reads_the_other_side_into_other_side() -> None:
+    from onboarding.ocr.engine.pipeline import recognize
+
+    photo = _engine_photo(41, CardSide.FRONT, second_card="other_side")
+    result = recognize(photo.jpeg, config=CardConfig(multi_card_detect=True))
+    assert result.other_side is not None
+    assert {result.side, result.other_side.side} == {CardSide.FRONT, CardSide.BACK}
+    back = result.other_side if result.other_side.side is CardSide.BACK else result
+    assert back.fields.valid_date
+    # without the switch the second card is not looked for
+    assert recognize(photo.jpeg, config=CardConfig()).other_side is None
+
+
+def test_the_engine_refuses_two_cards_of_one_side() -> None:
+    from onboarding.ocr.engine.pipeline import recognize
+    from onboarding.ocr.errors import ErrorCode, OcrError
+
+    photo = _engine_photo(41, CardSide.FRONT, second_card="same_side")
+    with pytest.raises(OcrError) as caught:
+        recognize(photo.jpeg, config=CardConfig(multi_card_detect=True))
+    assert caught.value.code is ErrorCode.MULTI_CARD
+
+
+def test_the_engine_finds_no_second_card_beside_a_single_card() -> None:
+    from onboarding.ocr.engine.pipeline import recognize
+
+    photo = _engine_photo(43, CardSide.BACK)
+    result = recognize(photo.jpeg, config=CardConfig(multi_card_detect=True, quality=True))
+    assert result.other_side is None
+    assert result.quality is not None and result.quality >= quality.BLUR_THRESHOLD
+
+
+def test_the_engine_refuses_a_photo_too_blurred_to_trust_as_image_blur() -> None:
+    from onboarding.ocr.engine.pipeline import recognize
+    from onboarding.ocr.errors import ErrorCode, OcrError
+
+    sharp = _engine_photo(44, CardSide.FRONT)
+    assert recognize(sharp.jpeg).fields.id_num  # the same card, sharp, reads
+    blurred = _engine_photo(44, CardSide.FRONT, blur=8.0)
+    with pytest.raises(OcrError) as caught:
+        recognize(blurred.jpeg)
+    assert caught.value.code is ErrorCode.IMAGE_BLUR
+
+
+def test_it_judges_a_reshoot_at_the_photo_resolution_of_a_large_card() -> None:
+    # a card filling most of the frame: shrinking it to 512 px would average its fine moiré away
+    from onboarding.ocr.engine.signals._common import card_edge_px
+
+    shot = shoot(15, CardSide.FRONT, screen=True, screen_bezel=False, card_fraction=0.9)
+    width = card_edge_px(shot.photo.corners)
+    assert width > layout.CARD_WIDTH
+    assert reshoot.spectral_peak(shot.card, card_px=width) > reshoot.spectral_peak(shot.card) + 1.0
+    assert reshoot.is_reshoot(shot.card, card_px=width)
+    clean = shoot(11, CardSide.FRONT, card_fraction=0.9)
+    assert not reshoot.is_reshoot(clean.card, card_px=card_edge_px(clean.photo.corners))
+
+
+def test_it_keeps_a_period_with_a_day_that_does_not_exist_for_invalid_date_warn() -> None:
+    from onboarding.ocr.engine.parsing import parse_valid_date
+
+    text, factor = parse_valid_date("有效期限2010.02.30-2030.02.30")
+    assert text == "2010.02.30-2030.02.30"
+    assert factor < 1.0
+    assert dates.validity_invalid(IdCardFields(valid_date=text))
+    assert parse_valid_date("2010.13.01-2030.13.01") == ("", 0.0)  # no month 13: a misread

@@ -20,18 +20,19 @@ InvalidDateWarn               validity period rules (dates)                -9109
 Quality                       edge width of strong edges (quality)         quality 0-100
 ============================  ===========================================  ====================
 
-What the engine does with the rest:
+What the engine (``pipeline.recognize``) does with the rest:
 
-* Quality / ImageBlur: ``quality_score(card)`` is cheap (a few ms); answer
-  FailedOperation.ImageBlur when it is below ``BLUR_THRESHOLD``.
-* MultiCardDetect: ``find_cards(small, prob)`` (module ``cards``) takes the same downscaled photo and
-  text-probability map the engine gives ``locate_card`` and returns every card found, best first,
-  each a ``Located`` with its side. Two cards of one side: FailedOperation.MultiCardError; a front
-  and a back: read the second card too and put it in ``result.other_side`` (InvalidDateWarn then
-  checks the back's period against the front's birth date).
-* ``corners`` must be in ``photo_bgr``'s pixels (if the engine works on a downscaled copy, pass that
-  copy and the corners in its scale), and ``invalid_date_code`` is the service's
-  ``OCR_INVALID_DATE_WARN_CODE``.
+* Quality / ImageBlur: ``edge_sharpness(card)`` is measured once on every read (a few ms); below
+  ``BLUR_THRESHOLD`` Quality the photo is refused as FailedOperation.ImageBlur, otherwise the same
+  measure is passed on (``sharpness``) for Quality and CopyWarn.
+* MultiCardDetect: ``find_cards(small, prob)`` (module ``cards``) takes the downscaled photo and
+  text-probability map of the engine's coarse pass and returns every card found, best first, each a
+  ``Located`` with its side. A further card must show its edges and read as a card: of the same side
+  it is FailedOperation.MultiCardError; of the other side it is read too and put in
+  ``result.other_side`` (InvalidDateWarn then checks the back's period against the front's birth).
+* ``corners`` are in ``photo_bgr``'s pixels: the engine passes its working copy and the quad in
+  that copy's pixels. ``invalid_date_code`` stays -9109 in the engine; ``api.contract`` maps it to
+  the service's ``OCR_INVALID_DATE_WARN_CODE`` (-9109 or the legacy -9100) for every backend.
 """
 
 from __future__ import annotations
