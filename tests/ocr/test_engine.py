@@ -281,3 +281,33 @@ def test_it_keeps_the_validity_line_beside_an_authority_merged_with_a_stamp() ->
     prob[228:238, 162:263] = 1.0  # validity
     fields = [line.field for line in field_lines(prob, CardSide.BACK)]
     assert fields == ["Authority", "ValidDate"]
+
+
+def test_it_gives_a_name_line_a_stamp_has_joined_to_the_name() -> None:
+    from onboarding.ocr.engine.reader import field_lines
+
+    # The front's map at half size: a stamp across the name reaches down beside the sex, making
+    # one box whose centre is more than a line's tolerance below the name's place.
+    prob = np.zeros((270, 428), np.float32)
+    prob[66:76, 31:50] = prob[66:76, 85:100] = 1.0  # sex row: label, value
+    prob[66:76, 150:212] = 1.0  # nation
+    prob[98:108, 39:218] = 1.0  # birth
+    prob[126:136, 87:243] = prob[146:156, 87:243] = 1.0  # address
+    prob[222:234, 155:398] = 1.0  # number
+    prob[30:44, 36:200] = 1.0  # the name's line...
+    prob[30:74, 105:140] = 1.0  # ...joined by the stamp
+    lines = field_lines(prob, CardSide.FRONT)
+    name = [line for line in lines if line.field == "Name"]
+    assert len(name) == 1
+    assert name[0].stamped
+
+
+def test_it_washes_a_pale_stamp_out_of_a_stamped_line_and_cuts_it_to_the_text() -> None:
+    from onboarding.ocr.engine.reader import _to_ink_rows, _without_pale_ink
+
+    crop = np.full((90, 300, 3), 225, np.uint8)
+    crop[5:80, 150:290] = 160  # a grey stamp, translucent over the paper
+    crop[30:55, 20:260] = 25  # the value's black text, partly under it
+    out = _to_ink_rows(_without_pale_ink(crop), pad=3)
+    assert out.shape[0] == 25 + 6
+    assert out[:, 265:290].min() > 200  # the stamp beyond the text is paper now

@@ -61,6 +61,7 @@ class Line:
     box: Box  # canonical-frame pixels
     min_x: float | None = None  # a label ends here: the crop's padding must not reach back into it
     label_end: float | None = None  # where a label glued to this line's start would end (card x)
+    stamped: bool = False  # far taller than a text line: a stamp printed across it joined it
 
 
 # The vertical centres of the printed lines in the canonical frame (the specimens and real cards put
@@ -125,11 +126,25 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
         if not (side is CardSide.FRONT and lx((b[0] + b[2]) / 2) >= _PORTRAIT_X and b[1] < 400)
     ]
     scale, shift = _vertical_fit(boxes, centres)
+    # Text lines are wide; their typical height tells a line a stamp has joined (far taller).
+    line_heights = [b[3] - b[1] for b in boxes if b[2] - b[0] >= 1.5 * (b[3] - b[1])]
+    typical = float(np.median(line_heights)) if line_heights else H / 1.8
+    tall = 1.8 * typical
     per_line: dict[int, list[Box]] = {}
     for box in boxes:
         cy = ((box[1] + box[3]) / 2 - shift) / scale
         k = min(range(len(centres)), key=lambda j: abs(centres[j][1] - cy))
         name, centre = centres[k]
+        if abs(centre - cy) > _TOLERANCE and box[3] - box[1] > tall:
+            # A stamp printed across a line moves the joined box's centre off the line's: the
+            # line is the one place the box spans (with half a line to spare), if it spans only one.
+            top = (box[1] + typical / 2 - shift) / scale
+            bottom = (box[3] - typical / 2 - shift) / scale
+            spanned = [j for j, (_, c) in enumerate(centres) if top <= c <= bottom]
+            if len(spanned) == 1:
+                k = spanned[0]
+                name, centre = centres[k]
+                cy = centre
         if not name or abs(centre - cy) > _TOLERANCE:
             continue
         if side is CardSide.FRONT:
@@ -169,26 +184,30 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
                     elif lx(box[0]) >= _SEX_NATION_SPLIT - 60:
                         field = "Nation"
                 end = _label_end(field, lx(box[0]), side)
-                lines.append(Line(field, box, label_end=None if end is None else end * kx + dx))
+                lines.append(
+                    Line(
+                        field,
+                        box,
+                        label_end=None if end is None else end * kx + dx,
+                        stamped=box[3] - box[1] > 3.6 * min_height,
+                    )
+                )
     return _address_column(lines)
 
 
 def _address_column(lines: list[Line]) -> list[Line]:
     """The address lines without pieces lying wholly left of where the other lines start.
 
-    Address lines are printed left-aligned in one column, so a piece ending before the column
-    starts is the 住址 label (or a speck beside it) that the vertical fit put on a line of its own
-    when the card was rectified a little askew; read, it glues 主址 into the middle of the value.
+    Address lines are printed left-aligned in one column, which the widest line shows, so a piece
+    ending before the column starts is the 住址 label (or a speck beside it) that the vertical fit
+    put on a line of its own when the card was rectified a little askew (read, it glues 主址 into
+    the middle of the value), or print beside a card located too wide.
     """
     address = [ln for ln in lines if ln.field == "Address"]
     if len(address) < 2:
         return lines
-    drop: set[int] = set()
-    for i, ln in enumerate(address):
-        column = min(o.box[0] for j, o in enumerate(address) if j != i)
-        if ln.box[2] <= column + 2:
-            drop.add(id(ln))
-    return [ln for ln in lines if id(ln) not in drop]
+    column = max(address, key=lambda ln: ln.box[2] - ln.box[0]).box[0]
+    return [ln for ln in lines if ln.field != "Address" or ln.box[2] > column + 2]
 
 
 def _vertical_fit(boxes: list[Box], centres: tuple[tuple[str, float], ...]) -> tuple[float, float]:
@@ -334,7 +353,7 @@ def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: fl
     new_x0 = max(label_stop, start - pad)
     if new_x0 / scale >= x1 - 4:
         return line
-    return Line(line.field, (int(new_x0 / scale), y0, x1, y1), min_x=label_stop / scale)
+    return Line(line.field, (int(new_x0 / scale), y0, x1, y1), min_x=label_stop / scale, stamped=line.stamped)
 
 
 def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDArray[np.uint8]:
@@ -353,7 +372,55 @@ def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDA
     b0 = max(0, round((y0 - pad_y) * scale))
     a1 = min(cw, round((x1 + pad_x) * scale))
     b1 = min(ch, round((y1 + pad_y) * scale))
-    return _trim_to_ink(np.ascontiguousarray(card[b0:b1, a0:a1]), pad=round(pad_x * scale))
+    crop = np.ascontiguousarray(card[b0:b1, a0:a1])
+    if line.stamped:
+        crop = _to_ink_rows(_without_pale_ink(crop), pad=round(pad_y * scale))
+    return _trim_to_ink(crop, pad=round(pad_x * scale))
+
+
+def _to_ink_rows(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
+    """The crop cut to the rows of its black text plus ``pad``: once a stamp is washed out, the
+    line a stamp made tall shrinks back to the text, which the recogniser then sees at full size."""
+    if crop.size == 0:
+        return crop
+    grey = crop.astype(np.float32).mean(axis=2)
+    paper = float(np.percentile(grey, 90))
+    ink = float(np.percentile(grey, 2))
+    if paper - ink < 40:
+        return crop
+    black = grey < ink + 0.35 * (paper - ink)
+    per_row = black.sum(axis=1)
+    rows = np.nonzero(per_row >= max(2, 0.02 * crop.shape[1]))[0]
+    if len(rows) == 0:
+        return crop
+    # Runs of inked rows; the text is the heaviest run (the padding may reach a neighbour's edge).
+    breaks = np.nonzero(np.diff(rows) > 2)[0]
+    runs = np.split(rows, breaks + 1)
+    run = max(runs, key=lambda r: int(per_row[r].sum()))
+    b0 = max(0, int(run[0]) - pad)
+    b1 = min(crop.shape[0], int(run[-1]) + 1 + pad)
+    return np.ascontiguousarray(crop[b0:b1])
+
+
+def _without_pale_ink(crop: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The crop with everything paler than the text's ink turned to paper.
+
+    A stamp that survives without_red_ink (a grey one, or a red one photocopied in black and white)
+    is printed translucent, so it stays well above the black text's darkness; where it crosses the
+    text the text stays dark. Used only on lines a stamp has joined, where the recogniser would
+    otherwise read the stamp's characters and lose the value's under them.
+    """
+    if crop.size == 0:
+        return crop
+    grey = crop.astype(np.float32).mean(axis=2)
+    paper = float(np.percentile(grey, 90))
+    ink = float(np.percentile(grey, 2))
+    if paper - ink < 60:
+        return crop  # too flat to tell ink from stamp from paper
+    cut = ink + 0.5 * (paper - ink)
+    level = np.clip((grey - ink) / (cut - ink), 0.0, 1.0) * (paper - ink) + ink
+    out = np.repeat(level[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(out.astype(np.uint8))
 
 
 def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
