@@ -54,14 +54,20 @@ _MEAN = np.float32(0.5)
 _STD = np.float32(0.5)
 
 
+def detector_size(w: int, h: int, *, max_side: int) -> tuple[int, int]:
+    """(width, height) at which ``text_probability`` runs the detector on a w x h image."""
+    ratio = min(1.0, max_side / max(h, w))
+    return max(32, round(w * ratio / 32) * 32), max(32, round(h * ratio / 32) * 32)
+
+
 def text_probability(image_bgr: NDArray[np.uint8], *, max_side: int) -> NDArray[np.float32]:
     """The detector's per-pixel text probability for ``image_bgr`` resized so its longer side is at
     most ``max_side`` (rounded to multiples of 32); returned at the resized resolution."""
     h, w = image_bgr.shape[:2]
-    ratio = min(1.0, max_side / max(h, w))
-    rh = max(32, round(h * ratio / 32) * 32)
-    rw = max(32, round(w * ratio / 32) * 32)
-    resized = cv2.resize(image_bgr, (rw, rh), interpolation=cv2.INTER_AREA)
+    rw, rh = detector_size(w, h, max_side=max_side)
+    resized = (
+        image_bgr if (rw, rh) == (w, h) else cv2.resize(image_bgr, (rw, rh), interpolation=cv2.INTER_AREA)
+    )
     x = (resized.astype(np.float32) * np.float32(1 / 255.0) - _MEAN) / _STD
     batch = np.ascontiguousarray(x.transpose(2, 0, 1)[np.newaxis])
     prob = _load().det_session(batch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import cv2
@@ -13,7 +14,7 @@ from onboarding.ocr.engine import parsing, reader
 from onboarding.ocr.engine.decode import decode_image, work_copy
 from onboarding.ocr.engine.layout import CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
-from onboarding.ocr.engine.models import recognize_lines, text_probability
+from onboarding.ocr.engine.models import detector_size, recognize_lines, text_probability
 from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import BLUR_THRESHOLD, edge_sharpness, find_cards, run_detectors, score_of
 from onboarding.ocr.engine.signals.cards import MIN_EXTRA_EDGES
@@ -41,6 +42,9 @@ MIN_LAYOUT_SCORE = 0.12
 MIN_CARD_LAYOUT_SCORE = 0.15
 # Candidates scoring within this of the best are re-judged on their own rectified map.
 CLOSE_CANDIDATES = 0.25
+# A card whose own map matches a layout this well is read before rectifying runners-up that are
+# not close on the coarse map (they get their turn if it does not read).
+CONFIDENT_CARD = 0.7
 # Candidates rectified and read at most, per search (coarse, then fine).
 MAX_CANDIDATES = 3
 # Variance of the Laplacian (canonical card, grey) below which text is treated as unreadable
@@ -245,25 +249,44 @@ def _by_score(candidates: list[Located]) -> list[Located]:
     return sorted(candidates, key=lambda c: -c.orientation.score)
 
 
+# A rectified candidate: its quad (upright), the card, its own text map and its layout match.
+_Judged = tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32], Orientation]
+
+
 def _ranked(
     work: NDArray[np.uint8], candidates: list[Located], tried: list[NDArray[np.float64]]
-) -> list[tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32], Orientation]]:
+) -> Iterator[_Judged]:
     """The top candidates not tried yet, rectified, best layout match on their own map first.
 
-    The photo's coarse map ranks the candidates; when the runner-up is close, the card's own finer
-    map (needed anyway for reading) decides.
+    The photo's coarse map ranks the candidates; when the runner-up is close, or the leader's own
+    finer map (needed anyway for reading) is not convincing, the runner-up's own map decides. The
+    candidates that could not win are rectified only if the ones before them fail to read.
     """
     fresh = [c for c in candidates if all(np.abs(c.quad - t).max() > 8 for t in tried)][:MAX_CANDIDATES]
-    judged = []
+    eligible: list[Located] = []
     for index, cand in enumerate(fresh):
         if index >= 2 and cand.orientation.score < fresh[0].orientation.score - CLOSE_CANDIDATES:
             break
-        tried.append(cand.quad)
-        card = reader.warp_card(work, cand.quad)
-        prob = reader.text_map(reader.without_red_ink(card))
-        judged.append((cand.quad, card, prob, reader.card_orientation(prob)))
+        eligible.append(cand)
+    judged: list[_Judged] = []
+    for cand in eligible:
+        far = cand.orientation.score < fresh[0].orientation.score - CLOSE_CANDIDATES
+        if judged and far and max(j[3].score for j in judged) >= CONFIDENT_CARD:
+            break
+        judged.append(_judge(work, cand, tried))
     judged.sort(key=lambda j: -j[3].score)
-    return judged
+    yield from judged
+    # The leaders did not read: the rest in their turn.
+    rest = [_judge(work, cand, tried) for cand in eligible[len(judged) :]]
+    yield from sorted(rest, key=lambda j: -j[3].score)
+
+
+def _judge(work: NDArray[np.uint8], cand: Located, tried: list[NDArray[np.float64]]) -> _Judged:
+    """A candidate rectified, its own text map, and the layout match on that map."""
+    tried.append(cand.quad)
+    card = reader.warp_card(work, cand.quad)
+    prob = reader.text_map(reader.without_red_ink(card))
+    return cand.quad, card, prob, reader.card_orientation(prob)
 
 
 @dataclass(frozen=True)
@@ -277,9 +300,9 @@ class _Search:
 
     @classmethod
     def of(cls, work: NDArray[np.uint8], max_side: int) -> _Search:
-        prob = text_probability(work, max_side=max_side)
-        ph, pw = prob.shape
+        pw, ph = detector_size(work.shape[1], work.shape[0], max_side=max_side)
         small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        prob = text_probability(small, max_side=max_side)
         to_work = np.array([work.shape[1] / pw, work.shape[0] / ph])
         return cls(small, prob, [replace(c, quad=c.quad * to_work) for c in locate_card(small, prob)])
 
