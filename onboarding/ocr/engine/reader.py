@@ -449,14 +449,14 @@ def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     keeping the black text, which stays dark where the translucent stamp crosses it."""
     # OpenCV's saturating channel arithmetic and histograms instead of NumPy's int16 copies, sorts
     # and boolean gathers: the same result at a tenth of the cost (this runs on every candidate).
-    b, g, r = cv2.split(image)
-    red = cv2.compare(cv2.subtract(r, cv2.max(b, g)), 30, cv2.CMP_GT)
+    b, g, r = (np.asarray(ch, dtype=np.uint8) for ch in cv2.split(image))
+    red = (np.asarray(cv2.subtract(r, cv2.max(b, g))) > 30).view(np.uint8)
     if cv2.countNonZero(red) < 0.002 * red.size:
         return image
     # JPEG smears the stamp's colour: take its pale rim too.
-    red = cv2.dilate(red, np.ones((3, 3), np.uint8))
+    red = np.asarray(cv2.dilate(red, np.ones((3, 3), np.uint8)), dtype=np.uint8)
     # Three times the grey level, exact in 16 bits.
-    total = cv2.add(cv2.add(b, g, dtype=cv2.CV_16U), r, dtype=cv2.CV_16U)
+    total = np.asarray(cv2.add(cv2.add(b, g, dtype=cv2.CV_16U), r, dtype=cv2.CV_16U), dtype=np.uint16)
     paper_level = _percentile_of_counts(_histogram(total, 766, None), 90) / 3
     stamp = cv2.bitwise_and(red, (total > 3 * 0.45 * paper_level).view(np.uint8))
     light = (total >= 3 * 0.9 * paper_level).view(np.uint8)
@@ -473,7 +473,9 @@ def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return out
 
 
-def _histogram(values: NDArray[np.generic], bins: int, mask: NDArray[np.uint8] | None) -> NDArray[np.int64]:
+def _histogram(
+    values: NDArray[np.uint8] | NDArray[np.uint16], bins: int, mask: NDArray[np.uint8] | None
+) -> NDArray[np.int64]:
     """Counts of each integer value 0..bins-1 of a single-channel 8- or 16-bit image (under mask)."""
     hist = cv2.calcHist([values], [0], mask, [bins], [0, bins])
     return np.asarray(hist, dtype=np.int64).ravel()
