@@ -311,3 +311,5 @@ def test_it_washes_a_pale_stamp_out_of_a_stamped_line_and_cuts_it_to_the_text() 
     out = _to_ink_rows(_without_pale_ink(crop), pad=3)
     assert out.shape[0] == 25 + 6
     assert out[:, 265:290].min() > 200  # the stamp beyond the text is paper now
+    # A piece of the stamp apart from any text: nothing is left to read.
+    assert _without_pale_ink(crop[:, 265:290]).min() > 200

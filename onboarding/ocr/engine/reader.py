@@ -415,6 +415,9 @@ def _without_pale_ink(crop: NDArray[np.uint8]) -> NDArray[np.uint8]:
     grey = crop.astype(np.float32).mean(axis=2)
     paper = float(np.percentile(grey, 90))
     ink = float(np.percentile(grey, 2))
+    if ink > 0.5 * paper:
+        # No black text at all, only the stamp (a piece of it apart from the line): all paper.
+        return np.ascontiguousarray(np.full_like(crop, round(paper)))
     if paper - ink < 60:
         return crop  # too flat to tell ink from stamp from paper
     cut = ink + 0.5 * (paper - ink)
