@@ -44,10 +44,9 @@ from onboarding.ocr.engine.types import CardSide, Point
 # A corner may sit this share of the card's width outside the frame before the border counts as
 # cut (the corner estimate's own error, and the rounded corners that may graze the edge).
 OUTSIDE_TOLERANCE = 0.01
-# Quad edges within this share of the card's length of the frame are checked for a card running on
-# into the frame (a cut card's quad may stop short of the frame, inside the print); the card
-# "continues" where the pixels outside are within this Lab distance of the card just inside.
-_REACH = 0.2
+# A quad edge this share of the photo's size from a frame border lies along it; the card's margin
+# "continues" past it when the frame's last pixels are within this Lab distance of the margin.
+_TOUCH = 0.015
 _CONTINUES = 14.0
 
 _SCALE = 0.5
@@ -69,11 +68,11 @@ def border_incomplete(
 ) -> bool:
     """True when a card corner lies outside the photo, or the card runs on into the frame's edge.
 
-    A locator that cannot see a cut-off part of the card may stop its quad at the frame or short of
-    it. A quad near the frame alone also happens when a whole card just fills the frame, so with
-    ``photo_bgr`` we look beyond each edge near the frame: the card's print continuing there up to
-    the frame's last pixels means it was cut; anything else (the table, the card's rim or shadow)
-    means its edge is in the picture (see ``_runs_into_frame``).
+    A locator that cannot see a cut-off part of the card may stop its quad at the frame; then an
+    edge of the quad lies along the frame's border. That alone also happens when a whole card just
+    fills the frame, so with ``photo_bgr`` we look at the photo's last pixels beyond that edge: the
+    card's margin continuing there (the same colour as just inside the edge) means it was cut;
+    anything else (the table, the card's rim or shadow) means its edge is in the picture.
     """
     q = corners_array(corners)
     h, w = photo_shape[:2]
@@ -91,53 +90,48 @@ def border_incomplete(
 
 
 def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
-    """Whether the card's print carries on past quad edge ``i`` all the way into the frame's edge.
-
-    A locator that cannot see a cut-off part of the card stops its quad at the frame, or short of
-    it, inside the card's print (it may fit the visible text rather than the missing edge). Either
-    way nothing marks the quad's edge as the card's edge: looking outwards from it, what lies just
-    outside, half-way to the frame and on the frame's last pixels is the same as the card just
-    inside it. A card whose edge is in the picture shows something else beyond it (the table, the
-    card's rim or shadow). Only edges within ``_REACH`` of the frame are looked at: a card whose
-    edge is far from the frame cannot have been cut there.
-    """
+    """Whether quad edge ``i`` lies along a frame border with the card's margin continuing past it."""
     h, w = photo_bgr.shape[:2]
     p0, p1 = q[i], q[(i + 1) % 4]
-    centre = q.mean(axis=0)
-    outward = (p0 + p1) / 2 - centre
-    normal = np.array([p1[1] - p0[1], p0[0] - p1[0]], np.float64)
-    normal /= max(float(np.linalg.norm(normal)), 1e-6)
-    if float(normal @ outward) < 0:
-        normal = -normal
-    size = card_edge_px([(float(x), float(y)) for x, y in q])
-    # points along the middle 60 % of the edge, and how far each is from the frame along the normal
-    t = np.linspace(0.2, 0.8, 24)[:, None]
-    edge_pts = p0 + (p1 - p0) * t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        to_x = np.where(normal[0] > 0, (w - 2 - edge_pts[:, 0]) / normal[0], (1 - edge_pts[:, 0]) / normal[0])
-        to_y = np.where(normal[1] > 0, (h - 2 - edge_pts[:, 1]) / normal[1], (1 - edge_pts[:, 1]) / normal[1])
-    reach = np.fmin(
-        np.where(np.isfinite(to_x) & (to_x >= 0), to_x, np.inf),
-        np.where(np.isfinite(to_y) & (to_y >= 0), to_y, np.inf),
+    near = _TOUCH * max(h, w)
+    borders = (
+        (p0[0] < near and p1[0] < near, "left"),
+        (p0[0] > w - 1 - near and p1[0] > w - 1 - near, "right"),
+        (p0[1] < near and p1[1] < near, "top"),
+        (p0[1] > h - 1 - near and p1[1] > h - 1 - near, "bottom"),
     )
-    near = reach <= _REACH * size
-    if int(near.sum()) < len(reach) // 2:
-        return False
-    depth = 0.025 * size
-    pts = edge_pts[near]
-    dist = reach[near][:, None]
+    for along, name in borders:
+        if not along:
+            continue
+        centre = q.mean(axis=0)
+        # sample points along the middle 60 % of the edge: on the frame's last pixels, and 2-3 %
+        # of the card's size inside the edge (the card's blank margin)
+        t = np.linspace(0.2, 0.8, 24)[:, None]
+        edge_pts = p0 + (p1 - p0) * t
+        inward = centre - (p0 + p1) / 2
+        inward /= max(float(np.linalg.norm(inward)), 1e-6)
+        depth = 0.025 * card_edge_px([tuple(pt) for pt in q])
+        inner_pts = edge_pts + inward * depth
+        frame_pts = edge_pts.copy()
+        if name == "left":
+            frame_pts[:, 0] = 1
+        elif name == "right":
+            frame_pts[:, 0] = w - 2
+        elif name == "top":
+            frame_pts[:, 1] = 1
+        else:
+            frame_pts[:, 1] = h - 2
 
-    def colours(points: NDArray[np.float64]) -> NDArray[np.float32]:
-        xs = np.clip(np.round(points[:, 0]).astype(np.int64), 0, w - 1)
-        ys = np.clip(np.round(points[:, 1]).astype(np.int64), 0, h - 1)
-        px = photo_bgr[ys, xs].reshape(-1, 1, 3)
-        return np.asarray(cv2.cvtColor(px, cv2.COLOR_BGR2Lab).reshape(-1, 3), np.float32)
+        def colours(pts: NDArray[np.float64]) -> NDArray[np.float32]:
+            xs = np.clip(np.round(pts[:, 0]).astype(np.int64), 0, w - 1)
+            ys = np.clip(np.round(pts[:, 1]).astype(np.int64), 0, h - 1)
+            px = photo_bgr[ys, xs].reshape(-1, 1, 3)
+            return np.asarray(cv2.cvtColor(px, cv2.COLOR_BGR2Lab).reshape(-1, 3), np.float32)
 
-    inner = colours(pts - normal * depth)
-    probes = [pts + normal * np.minimum(depth, dist), pts + normal * dist / 2, pts + normal * dist]
-    return all(
-        float(np.median(np.linalg.norm(colours(probe) - inner, axis=1))) < _CONTINUES for probe in probes
-    )
+        difference = np.linalg.norm(colours(frame_pts) - colours(inner_pts), axis=1)
+        if float(np.median(difference)) < _CONTINUES:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
