@@ -11,6 +11,7 @@ table) we fall back on the layout: the card's margins around its text are known.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import cv2
@@ -308,6 +309,10 @@ def _judge(mask: NDArray[np.float32], quad: Quad) -> tuple[Quad, Orientation]:
 _SEARCH_WIDTHS = tuple(float(0.16 * 1.1**i) for i in range(19))
 _SEARCH_ASPECTS = (1.40, CARD_ASPECT, 1.80)
 _SEARCH_SCALE = 0.35
+# The search first runs at this scale, then refines its best few (width, template) at _SEARCH_SCALE.
+_SEARCH_COARSE_SCALE = 0.2
+_SEARCH_REFINED = 3
+_SEARCH_COARSE_MIN_WIDTH = 32  # px on the coarse canvas
 # A text or contour candidate matching the layout this well is taken without the (costlier) search.
 CONFIDENT_LAYOUT = 0.6
 COVERAGE_WEIGHT = 0.4
@@ -315,22 +320,54 @@ COVERAGE_WEIGHT = 0.4
 
 def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uint8]) -> Located | None:
     """Slide each side's layout template over the text mask turned by ``angle``: the best placement
-    frames the card even when its text touches other text (a letter, a receipt) on the table."""
+    frames the card even when its text touches other text (a letter, a receipt) on the table.
+
+    Coarse to fine: every width, aspect and template on a small canvas, then the best placement's
+    neighbouring widths (every aspect, its template) of the few best at the search scale."""
     h, w = mask.shape
     rot, size = _rotation(w, h, angle)
-    f = _SEARCH_SCALE
+    # Small placements lose their layout on the small canvas: they are searched at full scale.
+    diag = math.hypot(w, h) * _SEARCH_COARSE_SCALE
+    split = sum(frac * diag < _SEARCH_COARSE_MIN_WIDTH for frac in _SEARCH_WIDTHS)
+    found = _place_layout(mask, rot, size, _SEARCH_SCALE, range(split), range(4))[:1]
+    coarse = _place_layout(mask, rot, size, _SEARCH_COARSE_SCALE, range(split, len(_SEARCH_WIDTHS)), range(4))
+    for _, width, template, _ in coarse[:_SEARCH_REFINED]:
+        near = range(max(0, width - 1), min(len(_SEARCH_WIDTHS), width + 2))
+        found += _place_layout(mask, rot, size, _SEARCH_SCALE, near, (template,))[:1]
+    if not found:
+        return None
+    rect = max(found, key=lambda p: p[0])[3]
+    refined, edge = _refine_edges(gray, rot, size, rect, band=0.2)
+    inv = cv2.invertAffineTransform(rot)
+    quad = np.asarray(refined @ inv[:, :2].T + inv[:, 2], dtype=np.float64)
+    q, o = _judge(mask, _order(quad))
+    return Located(q, o, edge, "layout")
+
+
+def _place_layout(
+    mask: NDArray[np.float32],
+    rot: NDArray[np.float64],
+    size: int,
+    f: float,
+    widths: Iterable[int],
+    templates: Iterable[int],
+) -> list[tuple[float, int, int, Quad]]:
+    """The best placement of each layout template (front, back, each either way up) and width on the
+    mask turned by ``rot`` and scaled by ``f``, over the given indices of _SEARCH_WIDTHS, best first:
+    (score, width index, template index, the card's rectangle in the turned map's pixels)."""
     rot_small = rot * f
     canvas_size = max(8, round(size * f))
     canvas = cv2.warpAffine(mask, rot_small, (canvas_size, canvas_size), flags=cv2.INTER_AREA)
     # Room for the text-free ring of a card that fills the frame.
     pad = round(RING * canvas_size * 0.8)
     canvas = cv2.copyMakeBorder(canvas, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
-    diag = math.hypot(w, h) * f
+    diag = math.hypot(*mask.shape) * f
     integral = cv2.integral(canvas, sdepth=cv2.CV_64F)
     total = max(float(canvas.sum()), 1.0)
-    best: tuple[float, int, int, int, int] | None = None
-    for frac in _SEARCH_WIDTHS:
-        cw = round(frac * diag)
+    wanted = tuple(templates)
+    best: dict[tuple[int, int], tuple[float, int, int, int, int]] = {}
+    for wi in widths:
+        cw = round(_SEARCH_WIDTHS[wi] * diag)
         if cw >= canvas_size - 2:
             break
         for aspect in _SEARCH_ASPECTS:
@@ -348,20 +385,18 @@ def _layout_search(mask: NDArray[np.float32], angle: float, gray: NDArray[np.uin
                 + integral[my : my + rh, mx : mx + rw]
             )
             coverage = (COVERAGE_WEIGHT * inside / total).astype(np.float32)
-            for t in (tf, tb, tf[::-1, ::-1], tb[::-1, ::-1]):
+            for ti, t in enumerate((tf, tb, tf[::-1, ::-1], tb[::-1, ::-1])):
+                if ti not in wanted:
+                    continue
                 res = cv2.matchTemplate(canvas, np.ascontiguousarray(t), cv2.TM_CCORR) + coverage
                 _, value, _, loc = cv2.minMaxLoc(res)
-                if best is None or value > best[0]:
-                    best = (float(value), loc[0] + mx - pad, loc[1] + my - pad, cw, ch)
-    if best is None:
-        return None
-    _, x, y, cw, ch = best
-    rect = np.array([[x, y], [x + cw, y], [x + cw, y + ch], [x, y + ch]], dtype=np.float64) / f
-    refined, edge = _refine_edges(gray, rot, size, rect, band=0.2)
-    inv = cv2.invertAffineTransform(rot)
-    quad = np.asarray(refined @ inv[:, :2].T + inv[:, 2], dtype=np.float64)
-    q, o = _judge(mask, _order(quad))
-    return Located(q, o, edge, "layout")
+                if (wi, ti) not in best or value > best[wi, ti][0]:
+                    best[wi, ti] = (float(value), loc[0] + mx - pad, loc[1] + my - pad, cw, ch)
+    placements = []
+    for (wi, ti), (value, x, y, cw, ch) in best.items():
+        rect = np.array([[x, y], [x + cw, y], [x + cw, y + ch], [x, y + ch]], dtype=np.float64) / f
+        placements.append((value, wi, ti, rect))
+    return sorted(placements, key=lambda p: -p[0])
 
 
 def _refine_edges(
