@@ -313,3 +313,19 @@ def test_it_washes_a_pale_stamp_out_of_a_stamped_line_and_cuts_it_to_the_text() 
     assert out[:, 265:290].min() > 200  # the stamp beyond the text is paper now
     # A piece of the stamp apart from any text: nothing is left to read.
     assert _without_pale_ink(crop[:, 265:290]).min() > 200
+
+
+def test_it_leaves_out_an_address_row_starting_right_of_the_address_column() -> None:
+    from onboarding.ocr.engine.reader import field_lines
+
+    prob = np.zeros((270, 428), np.float32)
+    prob[30:42, 36:130] = 1.0  # name
+    prob[64:75, 31:100] = prob[64:75, 150:212] = 1.0  # sex, nation
+    prob[96:108, 39:218] = 1.0  # birth
+    prob[126:137, 31:240] = 1.0  # address row 1, label glued
+    prob[146:157, 79:240] = 1.0  # row 2 at the column
+    prob[165:172, 125:145] = 1.0  # a stamp's remains below, well right of the column
+    prob[222:234, 155:398] = 1.0  # number
+    rows = [line.box for line in field_lines(prob, CardSide.FRONT) if line.field == "Address"]
+    assert len(rows) == 2
+    assert all(box[0] < 200 for box in rows)

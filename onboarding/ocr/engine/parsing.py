@@ -377,8 +377,14 @@ def correct_authority(text: str) -> str:
     places = _all_places()
     name = _match_place(head, 0, places)
     if name is None or len(name) != len(head):
-        # The longest registered name ending the head, after at most four characters of label.
-        starts = [i for i in range(1, min(5, len(head) - 1)) if head[i:] in places]
+        # The longest registered name ending the head, after at most four characters of what
+        # can only be the label's remains (some of 签发机关); a misread first character of the
+        # place itself (感丰县 for 咸丰县) is not label, and 丰县 would be another county.
+        starts = [
+            i
+            for i in range(1, min(5, len(head) - 1))
+            if head[i:] in places and any(ch in "签发机关" for ch in head[:i])
+        ]
         if not starts:
             return head + found + tail
         name = head[starts[0] :]

@@ -93,6 +93,9 @@ _NUMBER_LABEL_END = 275
 _BACK_LABEL_END = 302
 # Where the portrait starts: no value reaches it (the number line is below it).
 _PORTRAIT_X = layout.PORTRAIT[0] - 12
+# Where the address's rows start, and how far right of it a further row may start.
+_ADDRESS_X = layout.FRONT_VALUES["Address"][0]
+_ADDRESS_SLACK = 55
 # Sex and nation share a row: a piece of text ending left of this is the sex.
 _SEX_NATION_SPLIT = 335
 
@@ -160,6 +163,7 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
     # a stamp merged with a line makes that line's box tall, and the back has only two lines.
     heights = [b[3] - b[1] for members in per_line.values() for b in members]
     min_height = 0.5 * float(np.percentile(heights, 25)) if heights else 0.0
+    address_rows = 0
     for k, members in sorted(per_line.items()):
         name, centre = centres[k]
         found = _lines(members)
@@ -169,14 +173,18 @@ def field_lines(prob: NDArray[np.float32], side: CardSide) -> list[Line]:
                 min(found, key=lambda ln: abs(((_union(ln)[1] + _union(ln)[3]) / 2 - shift) / scale - centre))
             ]
         for line in found:
-            pieces = _pieces(line)
+            pieces = [p for p in _pieces(line) if _union(p)[3] - _union(p)[1] >= min_height]
             if name in SINGLE_LINE:
                 # A one-line value has no wide gaps: what lies far to its right is something else.
                 pieces = pieces[:1]
+            if name == "Address" and pieces:
+                # The address's further rows start at its column; a row starting well right of it
+                # is a stamp's remains or print under the card, not the address.
+                if address_rows and lx(_union(pieces[0])[0]) > _ADDRESS_X + _ADDRESS_SLACK:
+                    continue
+                address_rows += 1
             for piece in pieces:
                 box = _union(piece)
-                if box[3] - box[1] < min_height:
-                    continue
                 field = name
                 if name == "SexNation":
                     if lx(box[2]) <= _SEX_NATION_SPLIT:
@@ -385,7 +393,7 @@ def _to_ink_rows(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
         return crop
     grey = crop.astype(np.float32).mean(axis=2)
     paper = float(np.percentile(grey, 90))
-    ink = float(np.percentile(grey, 2))
+    ink = float(np.percentile(grey, 0.3))
     if paper - ink < 40:
         return crop
     black = grey < ink + 0.35 * (paper - ink)
@@ -414,7 +422,7 @@ def _without_pale_ink(crop: NDArray[np.uint8]) -> NDArray[np.uint8]:
         return crop
     grey = crop.astype(np.float32).mean(axis=2)
     paper = float(np.percentile(grey, 90))
-    ink = float(np.percentile(grey, 2))
+    ink = float(np.percentile(grey, 0.3))  # a stamped crop is mostly paper and stamp
     if ink > 0.5 * paper:
         # No black text at all, only the stamp (a piece of it apart from the line): all paper.
         return np.ascontiguousarray(np.full_like(crop, round(paper)))
