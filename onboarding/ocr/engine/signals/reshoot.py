@@ -45,19 +45,18 @@ def spectral_peak(card_bgr: Image8, *, card_px: float | None = None) -> float:
     ``card_px`` is the card's width in the photo (the analysis follows it, see the module's note);
     without it the card is analysed at the smallest size.
     """
-    width = round(min(_MAX_WIDTH, max(_MIN_WIDTH, card_px or _MIN_WIDTH)))
-    # sizes the FFT factors well (856 = 8 x 107 would cost several times more); <1 % off the aspect
-    size = (
-        cv2.getOptimalDFTSize(width),
-        cv2.getOptimalDFTSize(round(width * layout.CARD_HEIGHT / layout.CARD_WIDTH)),
-    )
+    want = min(_MAX_WIDTH, max(_MIN_WIDTH, card_px or _MIN_WIDTH))
+    # the next width the FFT factors well (856 = 8 x 107 would cost several times more); there are
+    # few such sizes in the range, so the window and frequency mask are computed once per size
+    width = cv2.getOptimalDFTSize(round(want))
+    size = (width, cv2.getOptimalDFTSize(round(want * layout.CARD_HEIGHT / layout.CARD_WIDTH)))
     small = cv2.resize(card_bgr, size, interpolation=cv2.INTER_AREA)
     # Lab's lightness through a lookup on grey (a full Lab conversion costs ~10x more): the same
     # curve, exact for neutral greys, which is what a card's print and a screen's moiré mostly are
     lightness = cv2.LUT(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), _LIGHTNESS).astype(np.float32)
     high = lightness - cv2.GaussianBlur(lightness, (0, 0), 3.0)
     h, w = high.shape
-    window = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
+    window = _window(h, w)
     dft = cv2.dft(np.ascontiguousarray(high * window), flags=cv2.DFT_COMPLEX_OUTPUT)
     power = dft[..., 0] ** 2 + dft[..., 1] ** 2
     log_power: FloatImage = np.fft.fftshift(np.log(power + np.float32(1e-3))).astype(np.float32)
@@ -65,7 +64,12 @@ def spectral_peak(card_bgr: Image8, *, card_px: float | None = None) -> float:
     return float(excess[_far(h, w)].max())
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
+def _window(h: int, w: int) -> NDArray[np.float32]:
+    return np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
+
+
+@lru_cache(maxsize=64)
 def _far(h: int, w: int) -> NDArray[np.bool_]:
     """Frequencies above ``_MIN_RADIUS`` cycles per pixel in a centred h x w spectrum."""
     yy, xx = np.mgrid[0:h, 0:w]
