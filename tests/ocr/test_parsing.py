@@ -27,6 +27,7 @@ from onboarding.ocr.engine import parsing
         ("帕提古丽 · 司马义", "帕提古丽·司马义"),
         ("李明复印无效", "李明"),
         ("李复印明", "李明"),
+        ("姓·名石秀敏", "石秀敏"),  # the label's spacing read as a dot
     ],
 )
 def test_it_parses_names(read: str, expected: str) -> None:

@@ -108,6 +108,8 @@ def _strip_all_labels(text: str) -> str:
 def parse_name(lines: Sequence[str]) -> str:
     """A name: CJK characters, a minority name's parts joined by ``·`` (look-alike dots unified)."""
     text = "".join(_nfkc(t) for t in lines)
+    # The label's wide letter-spacing read as a dot (姓·名) is still the label, not a name's dot.
+    text = re.sub(r"^姓" + _DOTS.pattern + "+名", "姓名", text)
     text = strip_stamps(strip_label(text, "姓名"))
     text = _DOTS.sub("·", text)
     text = _NON_CJK_NAME.sub("", text)
