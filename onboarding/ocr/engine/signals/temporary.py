@@ -86,23 +86,29 @@ def _column_runs(ink: NDArray[np.bool_], *, gap: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in runs]
 
 
-def _ink(card_bgr: Image8) -> NDArray[np.bool_]:
+def _ink(card_bgr: Image8, box: layout.Box) -> NDArray[np.bool_]:
+    """Dark print (a black-hat well above the card's contrast) inside ``box`` of the canonical card."""
     g = gray(canonical(card_bgr)).astype(np.float32)
-    black_hat = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((15, 15), np.uint8))
-    contrast = float(np.percentile(g, 60) - np.percentile(g, 0.5))
-    return np.asarray(black_hat > 0.5 * max(contrast, 20.0))
+    # the card's contrast from every other pixel (the same percentiles, a quarter of the work)
+    sample = g[::2, ::2]
+    contrast = float(np.percentile(sample, 60) - np.percentile(sample, 0.5))
+    # the black-hat only around the box (its 15-px kernel reaches 7 px beyond it)
+    x0, y0, x1, y1 = box
+    h, w = g.shape
+    px0, py0, px1, py1 = max(0, x0 - 8), max(0, y0 - 8), min(w, x1 + 8), min(h, y1 + 8)
+    black_hat = cv2.morphologyEx(g[py0:py1, px0:px1], cv2.MORPH_BLACKHAT, np.ones((15, 15), np.uint8))
+    inside = black_hat[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
+    return np.asarray(inside > 0.5 * max(contrast, 20.0))
 
 
 def top_band_inked(card_bgr: Image8) -> float:
     """Share of the front's top band's columns that carry ink (a title)."""
-    x0, y0, x1, y1 = TOP_BAND
-    return float((_ink(card_bgr)[y0:y1, x0:x1].mean(axis=0) > 0.03).mean())
+    return float((_ink(card_bgr, TOP_BAND).mean(axis=0) > 0.03).mean())
 
 
 def back_title_pitch(card_bgr: Image8) -> float:
     """Median distance between the back title's character centres (px); inf if under 3 characters."""
-    x0, y0, x1, y1 = layout.BACK_SUBTITLE
-    runs = [r for r in _column_runs(_ink(card_bgr)[y0:y1, x0:x1], gap=8) if r[1] - r[0] >= 12]
+    runs = [r for r in _column_runs(_ink(card_bgr, layout.BACK_SUBTITLE), gap=8) if r[1] - r[0] >= 12]
     if len(runs) < 3:
         return float("inf")
     centres = np.array([(a + b) / 2 for a, b in runs])
