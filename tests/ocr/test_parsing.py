@@ -175,6 +175,7 @@ def test_it_parses_authorities(read: str, expected: str) -> None:
         # label remains before a registered place
         ("严发机闽侯县公安局", "闽侯县公安局"),
         ("感丰县公安局", "感丰县公安局"),  # 感 is no label remains: 丰县 is another county
+        ("夏城固县公安局", "城固县公安局"),  # a stamp's stroke before a registered county
         # two registered counties are one character off (濉溪县, 泸溪县): left as read
         ("滩溪县公安局", "滩溪县公安局"),
         # a name the register lacks, read as printed, is never replaced by a distant one

@@ -387,6 +387,15 @@ def correct_authority(text: str) -> str:
             for i in range(1, min(5, len(head) - 1))
             if head[i:] in places and any(ch in "签发机关" for ch in head[:i])
         ]
+        # Or one stray character (a stamp's stroke) before a registered name of three or more,
+        # when the head as read is no misreading of a registered name either.
+        if (
+            not starts
+            and len(head) >= 4
+            and head[1:] in places
+            and not any(_one_off(head, n) for n in places)
+        ):
+            starts = [1]
         if not starts:
             return head + found + tail
         name = head[starts[0] :]
