@@ -23,7 +23,9 @@ that the photo's scale, light and focus change much less than a change of face d
 Each field's expected values and spreads (``_TYPE``) were measured on genuine specimen photos (seed
 set 1000, true corners) and ``BARS`` says how many spreads off is evidence. Stroke shapes are not
 read where the card's background itself carries ink-like thin structure (screen moire, a ruled
-frame, an occluder's edges) nor in a field washed out by glare: both thin or add strokes.
+frame, an occluder's edges) nor in a field washed out by glare: both thin or add strokes. On a
+card whose Quality (edge sharpness) is low, a small or blurred card, strokes are a pixel or two wide
+in the photo and any finding is dropped.
 
 Evidence about the *patch* rather than the type was measured and left out: the residual texture
 (smoothness) and the median level of a band just around each field's ink against a band further
@@ -45,6 +47,7 @@ from numpy.typing import NDArray
 from onboarding.ocr.engine import layout
 from onboarding.ocr.engine.signals import reflect
 from onboarding.ocr.engine.signals._common import FloatImage, Image8, background_mask, canonical, scaled_box
+from onboarding.ocr.engine.signals.quality import quality_score
 from onboarding.ocr.engine.types import CardSide, IdCardFields
 
 # Per field: (stroke weight over the card's other fields' median, its spread; stroke contrast, its
@@ -89,6 +92,10 @@ ADVANCED_BARS = _Bars(weight=6.0, back_weight=4.5, contrast=5.5, both_contrasts=
 # not read: screen moire, a temporary card's ruled frame or an occluder's edges look like thin
 # strokes. Genuine and pasted specimens stay under 0.24.
 _BUSY_BACKGROUND = 0.3
+# Below this Quality (0-100, the engine's edge-sharpness score) strokes are a pixel or two wide in the
+# photo (a small or blurred card): their weight and contrast say more about the photo than the face,
+# so no evidence is read. No edited specimen of the calibration set was caught below 60.
+_MIN_QUALITY = 55
 # A field with more than this share of its box washed out by glare keeps only part of its strokes.
 _MAX_WASHED = 0.02
 # A field whose peak ink depth is below this many grey levels is faint or missing: no evidence.
@@ -203,7 +210,8 @@ def edit_evidence(
     The layout says where each field is; of ``fields`` (what was read) only the sex is used, to
     pick the norms of its one glyph.
     """
-    measured, busy = _measure(canonical(card_bgr), side)
+    card = canonical(card_bgr)
+    measured, busy = _measure(card, side)
     bars = ADVANCED_BARS if advanced else BARS
     reasons: list[str] = []
     for name, field in measured.items():
@@ -227,6 +235,9 @@ def edit_evidence(
             ridge = (field.ridge - ridge_norm[0]) / ridge_norm[1]
             if ridge < -bars.both_contrasts:
                 reasons.append(f"{name} stroke contrast {contrast:+.1f} and ridge depth {ridge:+.1f} spreads")
+    # the sharpness gate costs more than the checks: ask it only when there is something to excuse
+    if reasons and quality_score(card) < _MIN_QUALITY:
+        return EditEvidence(())
     return EditEvidence(tuple(reasons))
 
 
