@@ -227,36 +227,42 @@ def edge_crossings(
     for (inner, outer, seen, horizontal), white_band, detail_band in zip(
         strips, white_bands, detail_bands, strict=True
     ):
-        length = inner.shape[1] if horizontal else inner.shape[0]
+        # every strip as (across, along[, channel]); 24-px segments along the edge, the corners
+        # left out (rounded, and shared by two edges), each segment's statistics at once
+        if not horizontal:
+            inner, outer, seen = inner.swapaxes(0, 1), outer.swapaxes(0, 1), seen.swapaxes(0, 1)
+            white_band, detail_band = white_band.T, detail_band.T
+        count = len(range(seg, inner.shape[1] - 2 * seg, seg))
+        if count == 0:
+            continue
+        i_px, o_px = _segments(inner, seg, count), _segments(outer, seg, count)
+        i_mean, o_mean = i_px.mean(axis=(1, 2)), o_px.mean(axis=(1, 2))
+        seen_ok = (
+            _segments(seen, seg, count).mean(axis=(1, 2)) >= 250
+        )  # outside the photo: nothing to compare
+        # chroma only: light and shadow change lightness across a card, not its hue
+        foreign = (
+            (np.linalg.norm(i_mean[:, 1:] - tint[1:], axis=1) > _FOREIGN)
+            | (_segments(white_band, seg, count).mean(axis=(1, 2)) > 0.5)
+            | (_segments(detail_band, seg, count).mean(axis=(1, 2)) < _FLAT * card_detail)
+        )
+        # the same thing on both sides: its hue carries over, its shading may not quite
+        same = (np.linalg.norm(i_mean[:, 1:] - o_mean[:, 1:], axis=1) < _SAME) & (
+            np.abs(i_mean[:, 0] - o_mean[:, 0]) < 2.5 * _SAME
+        )
+        uniform = i_px[..., 0].reshape(count, -1).std(axis=1) < 18.0  # no print showing through
         run = 0
-        for start in range(seg, length - 2 * seg, seg):  # corners left out: rounded, and shared
-            part = slice(start, start + seg)
-            i_px = inner[:, part] if horizontal else inner[part, :]
-            o_px = outer[:, part] if horizontal else outer[part, :]
-            o_seen = seen[:, part] if horizontal else seen[part, :]
-            if float(o_seen.mean()) < 250:  # outside the photo: nothing to compare
-                run = 0
-                continue
-            i_mean = i_px.reshape(-1, 3).mean(axis=0)
-            o_mean = o_px.reshape(-1, 3).mean(axis=0)
-            # chroma only: light and shadow change lightness across a card, not its hue
-            i_white = white_band[:, part] if horizontal else white_band[part, :]
-            i_detail = detail_band[:, part] if horizontal else detail_band[part, :]
-            foreign = (
-                float(np.linalg.norm(i_mean[1:] - tint[1:])) > _FOREIGN
-                or float(i_white.mean()) > 0.5
-                or float(i_detail.mean()) < _FLAT * card_detail
-            )
-            # the same thing on both sides: its hue carries over, its shading may not quite
-            same = (
-                float(np.linalg.norm(i_mean[1:] - o_mean[1:])) < _SAME
-                and abs(float(i_mean[0] - o_mean[0])) < 2.5 * _SAME
-            )
-            uniform = float(i_px.reshape(-1, 3)[:, 0].std()) < 18.0  # no print showing through
-            run = run + 1 if foreign and same and uniform else 0
+        for hit in (seen_ok & foreign & same & uniform).tolist():
+            run = run + 1 if hit else 0
             if run >= CROSSING_SEGMENTS:
                 crossings += 1
     return crossings
+
+
+def _segments(strip: NDArray[np.generic], seg: int, count: int) -> NDArray[np.float32]:
+    """``count`` consecutive ``seg``-px pieces along axis 1 from ``seg`` on: (piece, across, seg[, ch])."""
+    part = strip[:, seg : seg + count * seg].astype(np.float32)
+    return part.reshape(part.shape[0], count, seg, *part.shape[2:]).swapaxes(0, 1)
 
 
 def find_occlusion(
