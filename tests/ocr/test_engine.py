@@ -329,3 +329,18 @@ def test_it_leaves_out_an_address_row_starting_right_of_the_address_column() -> 
     rows = [line.box for line in field_lines(prob, CardSide.FRONT) if line.field == "Address"]
     assert len(rows) == 2
     assert all(box[0] < 200 for box in rows)
+
+
+def test_it_starts_a_stamped_line_s_crop_where_the_label_ends() -> None:
+    from onboarding.ocr.engine.reader import Line, crop_line
+
+    card = np.full((540, 856, 3), 220, np.uint8)
+    card[65:90, 60:130] = 100  # a photocopied label, paler than the value...
+    card[70:85, 70:80] = 40  # ...but for a stroke that survives the stamp's washing out
+    card[65:90, 160:300] = 20  # the value
+    card[50:110, 250:420] = 160  # a grey stamp across the line
+    stamped = Line("Name", (60, 55, 420, 105), label_end=140.0, stamped=True)
+    crop = crop_line(card, stamped)
+    dark = np.nonzero((crop.min(axis=2) < 90).any(axis=0))[0]
+    assert len(dark) > 0  # the value is there...
+    assert np.diff(dark).max(initial=1) == 1  # ...in one block: no label stroke before it

@@ -376,6 +376,10 @@ def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDA
         pad_x = max(pad_x, round(0.9 * h))
     ch, cw = card.shape[:2]
     left = x0 - pad_x if line.min_x is None else max(x0 - pad_x, line.min_x)
+    if line.stamped and line.label_end is not None:
+        # Washing the stamp out takes a pale (photocopied) label half away, leaving 许名 for 姓名:
+        # on such a line the crop starts where the layout ends the label.
+        left = max(left, line.label_end)
     a0 = max(0, round(left * scale))
     b0 = max(0, round((y0 - pad_y) * scale))
     a1 = min(cw, round((x1 + pad_x) * scale))
