@@ -58,8 +58,20 @@ def test_it_runs_the_benchmark_end_to_end() -> None:
     for name in ("Name", "Sex", "Nation", "Birth", "Address", "IdNum", "Authority", "ValidDate"):
         assert f"\n{name} " in report
     assert "baseline p50" in report and "speed ratio engine/baseline" in report
-    assert "peak RSS" in report
+    assert "peak RSS" in report and "MB in a process running only the engine" in report
     for label in ("CopyWarn", "ReshootWarn", "BorderCheckWarn", "Occlusion", "ReflectWarn", "DetectPsWarn"):
         assert f"\n{label} " in report
     assert "Quality vs blur" in report and "all warnings asked" in report
     assert "summary (targets of issues 3 and 5)" in report
+
+
+@pytest.mark.slow
+def test_it_measures_the_engine_s_peak_in_a_process_of_its_own() -> None:
+    from onboarding.ocr.benchmark.engine_rss import engine_process_peak_rss_mb
+    from onboarding.ocr.engine.types import CardSide
+    from onboarding.ocr.specimens import specimen_photo
+
+    photo, _ = specimen_photo(random.Random(5), CardSide.FRONT, today=TODAY)
+    # A refused file (not an image) must not stop the run; the models alone take well over 50 MB.
+    peak = engine_process_peak_rss_mb([(photo.jpeg, None), (b"not an image", CardSide.BACK)])
+    assert 50 < peak < 2000

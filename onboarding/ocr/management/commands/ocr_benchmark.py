@@ -41,6 +41,7 @@ class Command(BaseCommand):
             run_accuracy,
             run_warnings,
         )
+        from onboarding.ocr.benchmark.engine_rss import engine_process_peak_rss_mb
 
         count: int = options["count"]
         if count < 1:
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             detect_side=options["detect_side"],
             baseline=None if options["no_baseline"] else Baseline(),
             warm_up=getattr(engine, "warm_up", None),
+            engine_process_rss=engine_process_peak_rss_mb,
         )
         warnings = None
         if options["warnings"]:
