@@ -25,6 +25,8 @@ from onboarding.ocr.engine.types import Point
 
 _SCALE = 0.5  # work at half the canonical frame
 _MARGIN = 0.08  # search band: this share of the card's height on each side of the quad's edge
+_WIDE_MARGIN = 0.14  # the further band, searched for a much stronger step
+_FAR_STRONGER = 1.5  # how much stronger (median step) a further edge must be to be taken
 _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
 _SLOPES = np.linspace(-0.04, 0.04, 9)  # px across per px along (perspective residue)
 
@@ -68,7 +70,7 @@ def _best_line(
 def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
     """The card's corners moved onto its visible edges (unchanged where an edge cannot be seen)."""
     w, h = layout.CARD_WIDTH * _SCALE, layout.CARD_HEIGHT * _SCALE
-    m = round(_MARGIN * layout.CARD_HEIGHT * _SCALE) + 6
+    m = round(_WIDE_MARGIN * layout.CARD_HEIGHT * _SCALE) + 6
     src = corners_array(corners).astype(np.float32)
     dst = np.array([[m, m], [m + w, m], [m + w, m + h], [m, m + h]], np.float32)
     hom = cv2.getPerspectiveTransform(src, dst)
@@ -80,10 +82,21 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
     band = _MARGIN * h
     span_x = (m + 0.12 * w, m + 0.88 * w)
     span_y = (m + 0.15 * h, m + 0.85 * h)
-    top = _best_line(gray, horizontal=True, at=m, band=band, along=span_x, sign=1.0)
-    bottom = _best_line(gray, horizontal=True, at=m + h, band=band, along=span_x, sign=-1.0)
-    left = _best_line(gray, horizontal=False, at=m, band=band, along=span_y, sign=1.0)
-    right = _best_line(gray, horizontal=False, at=m + w, band=band, along=span_y, sign=-1.0)
+
+    def edge(
+        horizontal: bool, at: float, along: tuple[float, float], sign: float
+    ) -> tuple[float, float, float]:
+        near = _best_line(gray, horizontal=horizontal, at=at, band=band, along=along, sign=sign)
+        # the engine's quad may be off by more than the band where it fitted the text rather than
+        # the card's edges (then the near band holds only a weaker step, such as the portrait's
+        # backdrop): a much stronger step a little further out is the card's edge
+        far = _best_line(gray, horizontal=horizontal, at=at, band=_WIDE_MARGIN * h, along=along, sign=sign)
+        return far if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) else near
+
+    top = edge(True, m, span_x, 1.0)
+    bottom = edge(True, m + h, span_x, -1.0)
+    left = edge(False, m, span_y, 1.0)
+    right = edge(False, m + w, span_y, -1.0)
     mx, my = sum(span_x) / 2, sum(span_y) / 2
     lines = []
     for (offset, slope, step), default, horizontal, mid in (
