@@ -6,6 +6,7 @@ import io
 import random
 from datetime import date
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -72,6 +73,9 @@ def test_it_measures_the_engine_s_peak_in_a_process_of_its_own() -> None:
     from onboarding.ocr.specimens import specimen_photo
 
     photo, _ = specimen_photo(random.Random(5), CardSide.FRONT, today=TODAY)
+    # The benchmark's process holds more than the engine (here 1.5 GB): none of it may be counted.
+    held = np.ones((1536, 1024, 1024), np.uint8)
     # A refused file (not an image) must not stop the run; the models alone take well over 50 MB.
     peak = engine_process_peak_rss_mb([(photo.jpeg, None), (b"not an image", CardSide.BACK)])
-    assert 50 < peak < 2000
+    assert 50 < peak < 1200
+    del held
