@@ -145,3 +145,19 @@ def test_it_wraps_unexpected_failures_as_internal_error() -> None:
 
     envelope = contract.handle({"ImageBase64": "/9j/4A=="}, recognize=broken, language="en-US")
     assert contract.outcome_code(envelope) == "InternalError"
+
+
+def test_it_answers_both_sides_when_multi_card_detect_found_the_other() -> None:
+    front = _front()
+    front.other_side = OcrResult(
+        side=CardSide.BACK,
+        fields=IdCardFields(authority="赵县公安局", valid_date="2010.07.21-2020.07.21"),
+        warnings=[int(WarnCode.COPY), int(WarnCode.RESHOOT)],
+    )
+    config = CardConfig(copy_warn=True, reshoot_warn=True, invalid_date_warn=True, multi_card_detect=True)
+    response = contract.build_response(front, config=config, request_id="rid")
+    assert response["Name"] == "样本" and response["IdNum"] == "1" * 18
+    assert response["Authority"] == "赵县公安局"
+    assert response["ValidDate"] == "2010.07.21-2020.07.21"
+    # Both cards' warnings, each once, the front's first.
+    assert json.loads(str(response["AdvancedInfo"]))["WarnInfos"] == [-9102, -9109, -9103]

@@ -36,7 +36,8 @@ class Specimen:
 
 @pytest.fixture(scope="session")
 def specimens() -> dict[str, Specimen]:
-    """Drawn once per session: a clean front, a clean back and a black-and-white photocopy of a front."""
+    """Drawn once per session: a clean front, a clean back, a black-and-white photocopy of a front, and a
+    photo of one person's front and back side by side."""
     rng = random.Random(20261125)
     today = date(2026, 1, 1)
     out: dict[str, Specimen] = {}
@@ -44,6 +45,7 @@ def specimens() -> dict[str, Specimen]:
         ("front", CardSide.FRONT, PhotoConditions()),
         ("back", CardSide.BACK, PhotoConditions()),
         ("copy", CardSide.FRONT, PhotoConditions(photocopy="bw")),
+        ("both", CardSide.FRONT, PhotoConditions(second_card="other_side")),
     ):
         photo, identity = specimen_photo(rng, side, conditions, today=today)
         out[key] = Specimen(photo.jpeg, identity.contract_fields())
@@ -106,6 +108,19 @@ def test_it_warns_of_a_photocopy_in_advanced_info(
     assert answer["IdNum"] == specimens["copy"].truth["IdNum"]
     warnings = json.loads(answer["AdvancedInfo"])["WarnInfos"]
     assert -9102 in warnings or -9108 in warnings
+
+
+def test_it_answers_both_sides_of_one_photo_with_multi_card_detect(
+    live_server: Any, pair: Pair, specimens: dict[str, Specimen]
+) -> None:
+    both = specimens["both"]
+    answer = _sdk_read(
+        sdk_client(live_server.url, pair),
+        ImageBase64=b64(both.jpeg),
+        Config=json.dumps({"MultiCardDetect": True}),
+    )
+    for name in (*FRONT_FIELDS, *BACK_FIELDS):
+        assert answer[name] == both.truth[name], name
 
 
 def test_it_reads_a_back_from_an_image_url(

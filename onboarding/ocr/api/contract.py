@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from onboarding.ocr.engine.types import CardConfig, CardSide, OcrResult, WarnCode
+from onboarding.ocr.engine.types import BACK_FIELDS, FRONT_FIELDS, CardConfig, CardSide, OcrResult, WarnCode
 from onboarding.ocr.errors import ErrorCode, OcrError
 
 logger = logging.getLogger(__name__)
@@ -242,10 +242,13 @@ def advanced_info(result: OcrResult, *, config: CardConfig, invalid_date_warn_co
     """AdvancedInfo as a dict: the crops, quality and warnings asked for, warning codes as configured."""
     info = result.advanced_info()
     invalid_date_codes = {int(WarnCode.INVALID_DATE), int(WarnCode.INVALID_DATE_LEGACY)}
-    if "WarnInfos" in info:
+    codes = list(result.warnings)
+    if result.other_side is not None:
+        # MultiCardDetect read both sides: the image's warnings are both cards'.
+        codes += [code for code in result.other_side.warnings if code not in codes]
+    if codes:
         info["WarnInfos"] = [
-            invalid_date_warn_code if int(code) in invalid_date_codes else int(code)
-            for code in result.warnings
+            invalid_date_warn_code if int(code) in invalid_date_codes else int(code) for code in codes
         ]
     elif any(getattr(config, name) for name in _WARN_SWITCHES) or config.advanced_warn:
         info["WarnInfos"] = []
@@ -261,6 +264,11 @@ def build_response(
 ) -> dict[str, object]:
     """The contract's Response object: all eight fields, AdvancedInfo as a JSON string, RequestId."""
     response: dict[str, object] = dict(result.fields.as_contract())
+    if result.other_side is not None:
+        # MultiCardDetect found the other side in the same image: its fields fill theirs.
+        other = result.other_side.fields.as_contract()
+        for name in BACK_FIELDS if result.side is CardSide.FRONT else FRONT_FIELDS:
+            response[name] = other[name]
     info = advanced_info(result, config=config, invalid_date_warn_code=invalid_date_warn_code)
     response["AdvancedInfo"] = json.dumps(info, ensure_ascii=False, separators=(",", ":"))
     if config.enable_reflect_detail:
