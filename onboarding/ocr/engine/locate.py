@@ -121,8 +121,10 @@ def _best_edge(
     best = float(scores.max())
     if best <= 0:
         return inner, 0.0, 0.0
-    # Nearest-to-text candidate within 85 % of the best (or simply the best).
-    good = scores >= (0.85 if nearest else 1.0) * best
+    # Nearest-to-text candidate within 95 % of the best (or simply the best). The clipped gradient
+    # saturates on most real steps, so a looser margin let the portrait's or a rule's edge inside
+    # the card (a slightly shorter run) win over the card's own edge further out.
+    good = scores >= (0.95 if nearest else 1.0) * best
     dist = np.abs(cs - inner)
     dist_grid = np.broadcast_to(dist[None, :], scores.shape)
     masked = np.where(good, dist_grid, np.inf)
@@ -240,7 +242,7 @@ def _contour_quads(gray: NDArray[np.uint8], limit: int = 6) -> list[Quad]:
     h, w = gray.shape
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     min_area = 0.04 * w * h
     quads: list[tuple[float, Quad]] = []
     for c in contours:
@@ -257,6 +259,7 @@ def _contour_quads(gray: NDArray[np.uint8], limit: int = 6) -> list[Quad]:
             if cv2.contourArea(hull) < 0.9 * rect[1][0] * rect[1][1]:
                 continue
             q = cv2.boxPoints(rect).astype(np.float64)
+        q = _fit_sides(_order(q), _on_hull(np.asarray(c, dtype=np.int32)))
         if _plausible(_order(q)):
             quads.append((float(cv2.contourArea(q.astype(np.float32))), q))
     quads.sort(key=lambda t: -t[0])
@@ -270,6 +273,63 @@ def _contour_quads(gray: NDArray[np.uint8], limit: int = 6) -> list[Quad]:
         if len(out) >= limit:
             break
     return out
+
+
+def _on_hull(contour: NDArray[np.int32]) -> NDArray[np.float64]:
+    """The contour points on its convex hull's boundary: the card's outline, not the portrait's or a
+    text line's edges inside it, which the edge map's contour often takes in."""
+    points = contour.reshape(-1, 2).astype(np.float64)
+    vertices = np.sort(cv2.convexHull(contour, returnPoints=False).ravel())
+    if len(vertices) < 3:
+        return points[:0]
+    # Each point against the hull side between the hull vertices around it (contour order).
+    seg = (np.searchsorted(vertices, np.arange(len(points)), side="right") - 1) % len(vertices)
+    a = points[vertices[seg]]
+    ab = points[vertices[(seg + 1) % len(vertices)]] - a
+    rel = points - a
+    dist = np.abs(ab[:, 0] * rel[:, 1] - ab[:, 1] * rel[:, 0]) / np.maximum(
+        np.hypot(ab[:, 0], ab[:, 1]), 1e-9
+    )
+    return np.asarray(points[dist < 1.5], dtype=np.float64)
+
+
+def _fit_sides(quad: Quad, points: NDArray[np.float64]) -> Quad:
+    """Each side of ``quad`` refitted to the contour points along it, corners where the lines meet.
+
+    The polygon's vertices are contour points on the card's rounded corners (or a bounding
+    rectangle's corners when the polygon did not simplify to four), so they sit inside the true
+    corners, by a lot under perspective; the straight runs of the contour between them do not.
+    """
+    lines = []
+    for k in range(4):
+        a, b = quad[k], quad[(k + 1) % 4]
+        length = float(np.linalg.norm(b - a))
+        if length < 8:
+            return quad
+        d = (b - a) / length
+        n = np.array([-d[1], d[0]])
+        rel = points - a
+        t, off = rel @ d, rel @ n
+        # Away from the corners (rounded on a card), near the side; the second fit keeps the
+        # straight run within 2.5 px of the first.
+        sel = (t > 0.15 * length) & (t < 0.85 * length) & (np.abs(off) < max(4.0, 0.06 * length))
+        if sel.sum() < 0.3 * length:
+            return quad
+        vx, vy, x0, y0 = cv2.fitLine(points[sel].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        sel &= np.abs((points - np.array([x0, y0])) @ np.array([-vy, vx], dtype=np.float64)) < 2.5
+        if sel.sum() < 0.3 * length:
+            return quad
+        vx, vy, x0, y0 = cv2.fitLine(points[sel].astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        # a x + b y + c = 0 with (a, b) the normal
+        lines.append((float(-vy), float(vx), float(vy * x0 - vx * y0)))
+    try:
+        fitted = np.array([_intersect(lines[k - 1], lines[k]) for k in range(4)])
+    except ZeroDivisionError:
+        return quad
+    shortest = min(float(np.linalg.norm(quad[(k + 1) % 4] - quad[k])) for k in range(4))
+    if not _plausible(_order(fitted)) or float(np.linalg.norm(fitted - quad, axis=1).max()) > 0.2 * shortest:
+        return quad
+    return fitted
 
 
 def _area(q: Quad) -> float:
