@@ -390,14 +390,21 @@ def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDA
     return _trim_to_ink(crop, pad=round(pad_x * scale))
 
 
+def _grey_levels(
+    crop: NDArray[np.uint8], *, ink_percentile: float
+) -> tuple[NDArray[np.float32], float, float]:
+    """(grey crop, paper level, ink level): the paper is the crop's bright majority, the ink its
+    darkest ``ink_percentile`` per cent (lower where a stamp or the table may fill much of it)."""
+    grey = crop.astype(np.float32).mean(axis=2)
+    return grey, float(np.percentile(grey, 90)), float(np.percentile(grey, ink_percentile))
+
+
 def _to_ink_rows(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
     """The crop cut to the rows of its black text plus ``pad``: once a stamp is washed out, the
     line a stamp made tall shrinks back to the text, which the recogniser then sees at full size."""
     if crop.size == 0:
         return crop
-    grey = crop.astype(np.float32).mean(axis=2)
-    paper = float(np.percentile(grey, 90))
-    ink = float(np.percentile(grey, 0.3))
+    grey, paper, ink = _grey_levels(crop, ink_percentile=0.3)
     if paper - ink < 40:
         return crop
     black = grey < ink + 0.35 * (paper - ink)
@@ -424,9 +431,7 @@ def _without_pale_ink(crop: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """
     if crop.size == 0:
         return crop
-    grey = crop.astype(np.float32).mean(axis=2)
-    paper = float(np.percentile(grey, 90))
-    ink = float(np.percentile(grey, 0.3))  # a stamped crop is mostly paper and stamp
+    grey, paper, ink = _grey_levels(crop, ink_percentile=0.3)  # a stamped crop is mostly paper and stamp
     if ink > 0.5 * paper:
         # No black text at all, only the stamp (a piece of it apart from the line): all paper.
         return np.ascontiguousarray(np.full_like(crop, round(paper)))
@@ -443,9 +448,7 @@ def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
     short value then do not reach the recogniser."""
     if crop.size == 0:
         return crop
-    grey = crop.astype(np.float32).mean(axis=2)
-    paper = float(np.percentile(grey, 90))
-    ink = float(np.percentile(grey, 2))
+    grey, paper, ink = _grey_levels(crop, ink_percentile=2)
     if paper - ink < 40:
         return crop  # too flat to tell ink from paper: leave it to the recogniser
     black = grey < ink + 0.35 * (paper - ink)
