@@ -63,6 +63,7 @@ def test_it_runs_the_benchmark_end_to_end() -> None:
     for label in ("CopyWarn", "ReshootWarn", "BorderCheckWarn", "Occlusion", "ReflectWarn", "DetectPsWarn"):
         assert f"\n{label} " in report
     assert "Quality vs blur" in report and "all warnings asked" in report
+    assert "on others" in report
     assert "summary (targets of issues 3 and 5)" in report
 
 

@@ -240,6 +240,10 @@ class WarnRow:
     caught: int = 0
     clean: int = 0
     false: int = 0
+    # Other codes' positives (a photocopy, a glare spot...) on which this code should stay silent:
+    # not part of the target (that is on clean photos), but a false alarm all the same.
+    others: int = 0
+    others_false: int = 0
     target_caught: float = 0.95
     target_false: float = 0.02
     note: str = ""
@@ -251,6 +255,10 @@ class WarnRow:
     @property
     def false_rate(self) -> float:
         return self.false / self.clean if self.clean else math.nan
+
+    @property
+    def others_false_rate(self) -> float:
+        return self.others_false / self.others if self.others else math.nan
 
 
 @dataclass
@@ -321,6 +329,11 @@ def _warnings_of(result: OcrResult) -> set[int]:
     return codes
 
 
+def _fired(code: WarnCode, fired: set[int]) -> bool:
+    # the legacy -9100 counts as the same date warning
+    return code in fired or (code is WarnCode.INVALID_DATE and WarnCode.INVALID_DATE_LEGACY in fired)
+
+
 def run_warnings(
     clean: list[Sample], *, recognize: Recognize, count: int, seed: int, today: date
 ) -> WarningsReport:
@@ -357,11 +370,7 @@ def run_warnings(
             if row.code in expected:
                 continue
             row.clean += 1
-            # the legacy -9100 counts as the same date warning
-            hit = row.code in fired or (
-                row.code is WarnCode.INVALID_DATE and WarnCode.INVALID_DATE_LEGACY in fired
-            )
-            row.false += hit
+            row.false += _fired(row.code, fired)
         multi.clean += 1
         multi.false += result.other_side is not None
 
@@ -380,9 +389,13 @@ def run_warnings(
                 continue
             fired = _warnings_of(result)
             assert row.code is not None
-            row.caught += row.code in fired or (
-                row.code is WarnCode.INVALID_DATE and WarnCode.INVALID_DATE_LEGACY in fired
-            )
+            row.caught += _fired(row.code, fired)
+            expected = photo.expected_warnings()
+            for other in rows:
+                assert other.code is not None
+                if other is not row and other.code not in expected:
+                    other.others += 1
+                    other.others_false += _fired(other.code, fired)
             if row.label == "ReflectWarn":
                 reflect_total += 1
                 reflect_right += set(result.reflect_positions) == set(photo.glare_regions)
@@ -471,15 +484,20 @@ def format_report(accuracy: AccuracyReport, warnings: WarningsReport | None = No
     if warnings is not None:
         lines += [
             "",
-            f"{'warning':<18}{'code':>7}{'caught':>9}{'n':>5}{'false':>9}{'clean':>7}  target",
+            f"{'warning':<18}{'code':>7}{'caught':>9}{'n':>5}{'false':>9}{'clean':>7}{'on others':>11}{'n':>5}  target",
         ]
         for row in warnings.rows:
             code = "" if row.code is None else str(int(row.code))
             target = f">={row.target_caught * 100:.0f}% / <={row.target_false * 100:.0f}%"
             lines.append(
                 f"{row.label:<18}{code:>7}{_pct(row.caught_rate):>9}{row.positives:>5}"
-                f"{_pct(row.false_rate):>9}{row.clean:>7}  {target}" + (f"  ({row.note})" if row.note else "")
+                f"{_pct(row.false_rate):>9}{row.clean:>7}{_pct(row.others_false_rate):>11}{row.others:>5}  {target}"
+                + (f"  ({row.note})" if row.note else "")
             )
+        lines.append(
+            "false: on clean photos (the target); on others: on the other codes' positives, where this "
+            "code should stay silent"
+        )
         if warnings.reflect_detail_total:
             lines.append(
                 f"ReflectDetailInfos positions exactly right on {warnings.reflect_detail_right}/"
