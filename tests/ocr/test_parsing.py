@@ -319,3 +319,41 @@ def test_it_says_so_when_the_number_stays_unsure() -> None:
 def test_it_returns_simplified_characters() -> None:
     assert parsing.parse_name(["毛雪強"]) == "毛雪强"
     assert parsing.parse_address(["廣東省深圳市南山區"]) == "广东省深圳市南山区"
+
+
+def test_it_offers_every_nation_only_for_a_nation_read_as_none() -> None:
+    assert parsing.nation_choices("汉") == ()
+    assert parsing.nation_choices("民族仡佬") == ()
+    choices = parsing.nation_choices("±")  # 土 read as a plus-minus sign
+    assert "土" in choices
+    assert len(choices) == 56
+
+
+@pytest.mark.parametrize(
+    ("read", "as_read", "some"),
+    [
+        ("影武县公安局", "影武县", {"彰武县", "宁武县", "成武县"}),
+        ("签发机关邢江县公安局", "邢江县", {"邗江县", "靖江县"}),
+        ("滩溪县公安局", "滩溪县", {"濉溪县", "泸溪县"}),
+    ],
+)
+def test_it_offers_the_registered_places_an_unregistered_authority_place_is_one_off(
+    read: str, as_read: str, some: set[str]
+) -> None:
+    choices = parsing.authority_place_choices(read)
+    assert {read for read, _ in choices} == {as_read}
+    assert some <= {name for _, name in choices}
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "彰武县公安局",  # registered as read
+        "聊城市公安局东昌府分局",
+        "贵德县公安展",  # no 公安局 read whole: correct_authority's to put right
+        "前海管理局公安局",  # nothing registered is one off
+        "复印无效",
+    ],
+)
+def test_it_offers_no_places_when_the_register_settles_it_or_cannot_help(read: str) -> None:
+    assert parsing.authority_place_choices(read) == ()

@@ -408,6 +408,30 @@ def correct_authority(text: str) -> str:
     return name + found + tail
 
 
+def nation_choices(text: str) -> tuple[str, ...]:
+    """The nations a Nation line could be when what was read is none of the 56 (empty when it is):
+    the recogniser's own evidence then chooses among them (``reader.read_lines``)."""
+    value, factor = parse_nation(text)
+    return () if factor == 1.0 and value else tuple(NATIONS)
+
+
+def authority_place_choices(text: str) -> tuple[tuple[str, str], ...]:
+    """(place as read, registered place) for each registered place an authority's place could be
+    when, as read, it is none but one character off several (彰武县 / 宁武县 / 成武县 for 影武县): the
+    register alone cannot settle that, the recogniser's own evidence may (``reader.read_lines``).
+    Empty when the place is registered as read or only one is that close (``correct_authority``
+    takes that one by itself)."""
+    cleaned = strip_stamps(strip_label(_nfkc(text), "签发机关"))
+    head, found, _ = re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", cleaned).partition("公安")
+    places = _all_places()
+    if not found or len(head) < 3 or head in places:
+        return ()
+    near = sorted({n for n in places if len(n) >= 3 and _one_off(head[: len(n)], n)})
+    if len(near) < 2:
+        return ()
+    return tuple((head[: len(n)], n) for n in near)
+
+
 def parse_valid_date(text: str) -> tuple[str, float]:
     """The validity period as "2010.07.21-2020.07.21" or "2015.07.24-长期", with a confidence factor."""
     text = strip_stamps(strip_label(_nfkc(text), "有效期限"))

@@ -9,12 +9,14 @@ same map then gives the text lines inside each field's box.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine import layout
+from onboarding.ocr.engine import layout, parsing
+from onboarding.ocr.engine.models import recognize_lines
 from onboarding.ocr.engine.orientation import TEXT_THRESHOLD, Orientation
 from onboarding.ocr.engine.types import CardSide
 
@@ -460,6 +462,128 @@ def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
     if a1 - a0 < 0.5 * crop.shape[1]:
         return crop  # most of the line would go: the threshold is wrong here, not the line
     return np.ascontiguousarray(crop[:, a0:a1])
+
+
+# A line re-decided among a closed set (below): the member chosen must explain the recogniser's frames
+# almost as well as its own best path does (natural log of the likelihood ratio), and clearly better
+# than the runner-up.
+_CHOICE_MIN = -6.0
+_CHOICE_MARGIN = 3.0
+# The chosen member's score: the line's, lowered like the parsers' other guesses.
+_CHOICE_FACTOR = 0.8
+
+
+def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[str, float]]:
+    """The recogniser's (text, score) for each line's crop, where a line belongs to a closed set
+    and was read as none of it re-decided among the set's members on the recogniser's own
+    per-frame probabilities (one more recogniser pass on that line's crop).
+
+    Two such sets: the 56 nations (傈僳 read 保像, 土 read ±), and the registered places an
+    authority's place is one character off when the register alone cannot tell which (影武县:
+    彰武县, 宁武县, 成武县...). The crop usually does tell: the other candidates' characters have
+    almost no probability where the misread one stands.
+    """
+    reads = recognize_lines(crops)
+    for i, (line, (text, score)) in enumerate(zip(lines, reads, strict=True)):
+        if line.field == "Nation":
+            nations = parsing.nation_choices(text)
+            if nations:
+                nation = choose_reading(crops[i], nations)
+                if nation is not None:
+                    reads[i] = (nation, score * _CHOICE_FACTOR)
+        elif line.field == "Authority":
+            places = parsing.authority_place_choices(text)
+            if places:
+                place = choose_reading(crops[i], tuple(name for _, name in places))
+                as_read = dict((name, read) for read, name in places)
+                if place is not None and as_read[place] in text:
+                    reads[i] = (text.replace(as_read[place], place, 1), score * _CHOICE_FACTOR)
+    return reads
+
+
+def choose_reading(crop: NDArray[np.uint8], choices: tuple[str, ...]) -> str | None:
+    """The member of ``choices`` the recogniser's frames for ``crop`` support best, if it is
+    supported well enough and clearly better than the others; None otherwise.
+
+    Each member is aligned CTC-wise (best path) anywhere in the line, the frames before and after
+    it free (a label's or a stamp's remains), and scored against the recogniser's own best path.
+    """
+    index = _character_index()
+    known = [c for c in choices if c and all(ch in index for ch in c)]
+    if not known:
+        return None
+    probs = _frame_probs(crop)
+    # Only the columns of the members' characters (and the blank) are needed, not all 18 000.
+    columns = sorted({0} | {index[ch] for c in known for ch in c})
+    column_of = {k: i for i, k in enumerate(columns)}
+    log_probs = np.log(np.maximum(probs[:, columns], 1e-12))
+    best = np.log(np.maximum(probs.max(axis=1), 1e-12))
+    scores = _aligned_scores(log_probs, best, [[column_of[index[ch]] for ch in c] for c in known])
+    order = np.argsort(-scores)
+    top = float(scores[order[0]])
+    if top < _CHOICE_MIN:
+        return None
+    if len(known) > 1 and top - float(scores[order[1]]) < _CHOICE_MARGIN:
+        return None
+    return known[int(order[0])]
+
+
+_NEVER = -1e9
+
+
+def _aligned_scores(
+    log_probs: NDArray[np.float64], best: NDArray[np.float64], labels: list[list[int]]
+) -> NDArray[np.float64]:
+    """For each label (columns of ``log_probs``, 0 the blank): log P(the best CTC path spelling it
+    somewhere in the line, the frames around it free) minus log P(the recogniser's best path, whose
+    per-frame log-probabilities are ``best``). 0 when the best path spells it, negative otherwise.
+    All labels at once: a Viterbi pass over the frames on (label, state) arrays."""
+    count, longest = len(labels), max(len(label) for label in labels)
+    states = 2 * longest + 1  # blank, c1, blank, c2, ..., blank
+    # A padding state emits a column of impossibilities (appended to log_probs).
+    padded = np.concatenate([log_probs, np.full((log_probs.shape[0], 1), _NEVER)], axis=1)
+    ext = np.full((count, states), padded.shape[1] - 1, dtype=np.int64)
+    ext[:, 0::2] = 0
+    for k, label in enumerate(labels):
+        ext[k, 1 : 2 * len(label) : 2] = label
+        ext[k, 2 * len(label) + 1 :] = padded.shape[1] - 1
+    # A character may follow the one two states back directly unless it repeats it.
+    skip = np.zeros((count, states), dtype=bool)
+    skip[:, 3::2] = ext[:, 3::2] != ext[:, 1:-2:2]
+    last_char = np.array([2 * len(label) - 1 for label in labels])
+    rows = np.arange(count)
+    alive = np.full((count, states), _NEVER)
+    free_before, free_after = 0.0, np.full(count, _NEVER)
+    for t in range(padded.shape[0]):
+        step = np.concatenate([np.full((count, 1), free_before), alive[:, :-1]], axis=1)
+        jump = np.where(skip, np.concatenate([np.full((count, 2), _NEVER), alive[:, :-2]], axis=1), _NEVER)
+        step[:, 1] = np.maximum(step[:, 1], free_before)  # the first character with no blank before it
+        ended = np.maximum(alive[rows, last_char], alive[rows, last_char + 1])
+        free_after = np.maximum(free_after, ended) + best[t]
+        alive = np.maximum(np.maximum(alive, step), jump) + padded[t][ext]
+        free_before += float(best[t])
+    ended = np.maximum(alive[rows, last_char], alive[rows, last_char + 1])
+    return np.asarray(np.maximum(ended, free_after) - float(best.sum()), dtype=np.float64)
+
+
+def _frame_probs(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """The recogniser's per-frame probabilities over its characters for one line crop."""
+    from onboarding.ocr.engine.models import _load
+
+    recognizer = _load().recognizer
+    _, height, width = recognizer.rec_image_shape
+    ratio = max(width / height, crop.shape[1] / max(1, crop.shape[0]))
+    batch = recognizer.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+    return np.asarray(recognizer.session(batch)[0], dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def _character_index() -> dict[str, int]:
+    """The recogniser's output classes by character (0 is CTC's blank)."""
+    from onboarding.ocr.engine.models import _load
+
+    characters = _load().recognizer.postprocess_op.character
+    return {str(c): i for i, c in enumerate(characters) if i}
 
 
 def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:

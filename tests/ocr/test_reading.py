@@ -1,0 +1,153 @@
+"""Reading the field lines: a line read as none of the closed set it belongs to (a nation, a
+registered place) re-decided on the recogniser's per-frame probabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from onboarding.ocr.engine import reader
+from onboarding.ocr.engine.reader import Line
+
+# A toy recogniser alphabet: class 0 is CTC's blank.
+_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县"]
+_INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
+
+
+def _frames(*columns: dict[str, float]) -> np.ndarray:
+    """Log-probabilities per frame from each frame's probabilities (the rest spread evenly)."""
+    out = np.empty((len(columns), len(_CLASSES)))
+    for t, column in enumerate(columns):
+        rest = (1.0 - sum(column.values())) / (len(_CLASSES) - len(column))
+        p = np.full(len(_CLASSES), rest)
+        for char, prob in column.items():
+            p[0 if char == "" else _INDEX[char]] = prob
+        out[t] = np.log(p)
+    return out
+
+
+def _score(frames: np.ndarray, text: str) -> float:
+    """One label's aligned score against the whole alphabet's frames."""
+    return float(reader._aligned_scores(frames, frames.max(axis=1), [[_INDEX[c] for c in text]])[0])
+
+
+BLANK = {"": 0.98}
+
+
+def test_it_scores_the_best_path_itself_as_zero() -> None:
+    frames = _frames(BLANK, {"保": 0.9}, BLANK, {"像": 0.6, "僳": 0.3}, BLANK)
+    assert _score(frames, "保像") == pytest.approx(0.0)
+
+
+def test_it_scores_another_character_by_its_probability_where_the_read_one_stands() -> None:
+    frames = _frames(BLANK, {"保": 0.9}, BLANK, {"像": 0.6, "僳": 0.3}, BLANK)
+    assert _score(frames, "保僳") == pytest.approx(np.log(0.3 / 0.6), abs=1e-6)
+
+
+def test_it_leaves_frames_before_and_after_the_choice_free() -> None:
+    # a label's remains (影) before the value, a stamp's stroke (±) after it
+    frames = _frames({"影": 0.9}, BLANK, {"土": 0.95}, BLANK, {"±": 0.8})
+    assert _score(frames, "土") == pytest.approx(0.0)
+
+
+def test_it_needs_a_blank_between_a_repeated_character() -> None:
+    # one 武 held over two frames is one character: 武武 must pay for a blank between them
+    frames = _frames(BLANK, {"武": 0.9}, {"武": 0.9}, BLANK)
+    assert _score(frames, "武") == pytest.approx(0.0)
+    assert _score(frames, "武武") < -3
+
+
+@dataclass
+class ToyRecogniser:
+    """Each crop's frames, looked up by the crop's width; the widths re-read, in order."""
+
+    frames: dict[int, np.ndarray] = field(default_factory=dict)
+    re_read: list[int] = field(default_factory=list)
+
+    def probs(self, crop: np.ndarray) -> np.ndarray:
+        self.re_read.append(crop.shape[1])
+        return np.exp(self.frames[crop.shape[1]])
+
+
+@pytest.fixture
+def toy(monkeypatch: pytest.MonkeyPatch) -> ToyRecogniser:
+    recogniser = ToyRecogniser()
+    monkeypatch.setattr(reader, "_frame_probs", recogniser.probs)
+    monkeypatch.setattr(reader, "_character_index", lambda: _INDEX)
+    return recogniser
+
+
+def _crop(width: int) -> np.ndarray:
+    return np.zeros((48, width, 3), dtype=np.uint8)
+
+
+def test_it_chooses_the_member_the_frames_support_clearly(toy: ToyRecogniser) -> None:
+    toy.frames[10] = _frames(BLANK, {"±": 0.6, "土": 0.35}, BLANK)
+    assert reader.choose_reading(_crop(10), ("土", "壮", "安")) == "土"
+
+
+def test_it_chooses_nothing_when_no_member_is_supported(toy: ToyRecogniser) -> None:
+    # 保像 (傈僳 printed, tiny and blurred): no nation's characters have any weight there
+    toy.frames[10] = _frames(BLANK, {"保": 0.97}, BLANK, {"像": 0.97}, BLANK)
+    assert reader.choose_reading(_crop(10), ("傈僳", "安", "土")) is None
+
+
+def test_it_chooses_nothing_between_two_members_supported_alike(
+    toy: ToyRecogniser,
+) -> None:
+    toy.frames[10] = _frames(BLANK, {"影": 0.5, "彰": 0.2, "宁": 0.2}, {"武": 0.9}, {"县": 0.9})
+    assert reader.choose_reading(_crop(10), ("彰武县", "宁武县")) is None
+
+
+def test_it_re_decides_only_lines_read_as_none_of_their_set(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    reads = {11: ("汉", 0.99), 12: ("±", 0.73), 13: ("影武县公安局", 0.85), 14: ("李明", 0.6)}
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
+    toy.frames[12] = _frames(BLANK, {"±": 0.6, "土": 0.35}, BLANK)
+    toy.frames[13] = _frames(BLANK, {"影": 0.6, "彰": 0.3, "宁": 0.01}, {"武": 0.9}, {"县": 0.9})
+    lines = [
+        Line("Nation", (0, 0, 11, 10)),
+        Line("Nation", (0, 0, 12, 10)),
+        Line("Authority", (0, 0, 13, 10)),
+        Line("Name", (0, 0, 14, 10)),
+    ]
+    out = reader.read_lines([_crop(11), _crop(12), _crop(13), _crop(14)], lines)
+    assert [text for text, _ in out] == ["汉", "土", "彰武县公安局", "李明"]
+    assert out[1][1] < 0.73  # a choice made, not a read: its confidence is lowered
+    # one more recogniser pass for each re-decided line, none for the lines read as expected
+    assert toy.re_read == [12, 13]
+
+
+def _reference(frames: np.ndarray, text: str) -> float:
+    """The same score, state by state in plain loops (free prefix, CTC states, free suffix)."""
+    best = frames.max(axis=1)
+    ext = [0]
+    for c in text:
+        ext += [_INDEX[c], 0]
+    never = -1e9
+    prefix, states, suffix = 0.0, [never] * len(ext), never
+    for t in range(frames.shape[0]):
+        new = []
+        for k, cls in enumerate(ext):
+            came = max(states[k], states[k - 1] if k else prefix)
+            if k == 1:
+                came = max(came, prefix)
+            if k >= 3 and cls != 0 and cls != ext[k - 2]:
+                came = max(came, states[k - 2])
+            new.append(came + frames[t, cls])
+        suffix = max(suffix, states[-1], states[-2]) + best[t]
+        prefix += best[t]
+        states = new
+    return max(states[-1], states[-2], suffix) - float(best.sum())
+
+
+def test_it_scores_labels_of_different_lengths_at_once_as_the_plain_recursion_does() -> None:
+    frames = _frames(BLANK, {"彰": 0.5, "影": 0.4}, {"武": 0.9}, BLANK, {"县": 0.7, "±": 0.2}, BLANK)
+    labels = ["彰武县", "影武", "县", "武武", "土", "宁武县", "武县县"]
+    together = reader._aligned_scores(frames, frames.max(axis=1), [[_INDEX[c] for c in t] for t in labels])
+    assert together == pytest.approx([_reference(frames, t) for t in labels])
+    assert together[0] == pytest.approx(0.0)  # 彰武县 is the best path
+    assert together[1] == pytest.approx(np.log(0.4 / 0.5))
