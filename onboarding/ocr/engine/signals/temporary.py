@@ -7,14 +7,20 @@ Evidence: the temporary card's layout, read from where ink lies rather than from
   the big title has seven characters (临时居民身份证) where the second-generation card has five
   (居民身份证), so its characters stand closer. We measure the inked share of the top band, and the
   pitch of the back title's characters.
-* Its frame. The temporary card is printed with a ruled frame running parallel to all four edges a
-  few millimetres inside them; the second-generation card has no frame: its guilloche runs out to
-  the rounded edge. For each edge we average the rectified
-card's lightness along the edge's middle 70 % (so text and guilloche, which are not parallel to the
-edge, average out while a ruled line adds up) and look, between 0.4 and 3 mm in from the edge, for a
-valley: a thin line darker than the card on both sides of it. A frame is a valley on at least
-three edges (one may be lost to glare or a finger). The card's own edge, a shadow or the table
-are steps, not valleys, and the search starts inside the edge.
+* Its frame. The temporary card is printed with a ruled frame running parallel to all four edges
+  about a millimetre inside them; the second-generation card has no frame: its guilloche runs out
+  to the rounded edge. For each edge we average the rectified card's lightness along the edge's
+  middle 70 % (so text and guilloche, which are not parallel to the edge, average out while a ruled
+  line adds up) and look, between 0.9 and 3 mm in from the edge, for a valley: a thin line darker
+  than the card on both sides of it. A frame is a valley on at least three edges (one may be lost
+  to glare or a finger). The card's own edge, a shadow or the table are steps, not valleys.
+
+  A photocopy is the one other thing with a line along all four edges: the copier prints the card's
+  outline on the sheet, and the engine's corners (found on the paper around it) put that line just
+  inside the rectified edge, 0.5-0.8 mm in on the benchmark's copies, where the temporary card's
+  frame lies 0.9-1.2 mm in (with the engine's corners on seeds 5 and 12, and with the true ones).
+  So the search starts at 0.9 mm: a copy's outline is left out, and with it a screen's bezel
+  shadow or a sleeve's edge hugging the card.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from onboarding.ocr.engine.signals._common import Image8, canonical, gray
 from onboarding.ocr.engine.types import CardSide
 
 _DEPTH = 36  # canonical px (3.6 mm) in from each edge
-_SEARCH = (4, 30)  # insets (px) where the frame line may lie, allowing for corner error
+# insets (px) where the frame line may lie: from just inside a copy's outline to 3 mm, for corner error
+_SEARCH = (9, 30)
 # Valley depth (grey levels) needed on the third-strongest edge: genuine specimens stay under 2,
 # screen re-shoots (moiré bands along an edge) reach ~22, temporary cards score 35+.
 FRAME_VALLEY = 30.0
