@@ -20,12 +20,42 @@ that the photo's scale, light and focus change much less than a change of face d
   need no reference and are insensitive to scale and light. (a) alone must be far off; where a
   field has strokes enough for (b) to be steady, (a) and (b) agreeing may each be less far off.
 
-Each field's expected values and spreads (``_TYPE``) were measured on genuine specimen photos (seed
-set 1000, true corners) and ``BARS`` says how many spreads off is evidence. Stroke shapes are not
-read where the card's background itself carries ink-like thin structure (screen moire, a ruled
-frame, an occluder's edges) nor in a field washed out by glare: both thin or add strokes. On a
-card whose Quality (edge sharpness) is low, a small or blurred card, strokes are a pixel or two wide
-in the photo and any finding is dropped.
+Three further measures use the same strokes:
+
+* Weight for the glyphs' own size: mean stroke width over the glyph body's height (the line's
+  extent at half ink depth). A face's boldness for its size is fixed by the face alone, so this
+  needs no other field; where both this and the weight against the other fields are off (two
+  measures agreeing), each may be less far off than the weight alone must be.
+* The number's extent: OCR-B prints the 18 characters at a fixed pitch, so on a genuine card the
+  number spans the same width in the canonical frame (482 px at half depth, within about 3 % with
+  the engine's corners); a number re-typed at another size or pitch is 5-15 % off. Far beyond that the
+  number has lost characters (moire, glare, a cut card) and it says nothing.
+* Thinner horizontals than the card's other fields: each field's contrast and ridge depth (in
+  spreads) against the median of the card's other fields. A tilted card is sampled more coarsely
+  across its height, which thins and lightens every horizontal stroke of the card alike; a serif
+  field stands out from its neighbours whatever the tilt. Both must point the same way.
+
+The sex's single glyph (男 or 女) is judged by weight only: its contrast and ridge, with so few
+strokes, spread as far on genuine cards as a serif face moves them. Nothing is read when the
+layout does not fit the card (the number, or on the back the two fields, do not start within 3 mm
+of where the layout prints them): the engine's corners are then off and every box holds other
+print, which made stroke measures fire on genuine cards.
+
+Each field's expected values and spreads (``_TYPE``, ``_PER_SIZE``) were measured on genuine
+specimen photos (seed sets 1000 and 2000, true corners) and ``BARS`` says how many spreads off is
+evidence; the bars keep every genuine photo of those sets and of the warnings benchmark's clean
+photos (seeds 5 and 12, the engine's corners) silent. Stroke shapes are not read where the card's
+background itself carries ink-like thin structure (screen moire, a ruled frame, an occluder's
+edges) nor in a field washed out by glare: both thin or add strokes. On a card whose Quality (edge
+sharpness) is low, a small or blurred card, strokes are a pixel or two wide in the photo and any
+finding is dropped.
+
+Known gaps: a short field (name, nation, sex) re-typed in a face of the same weight and little
+stroke contrast, at a size within a few percent of the layout's, shows nothing these measures
+resolve. Glyph size against the labels' and the other fields' (the line's height at half depth)
+separated most such edits with the true corners, but with the engine's corners a few pixels of
+misregistration or a neighbouring line in the box moved it as far on genuine cards; it was
+measured and left out.
 
 Evidence about the *patch* rather than the type was measured and left out: the residual texture
 (smoothness) and the median level of a band just around each field's ink against a band further
@@ -33,7 +63,9 @@ out, compared with the card's other fields. After a phone photo resamples the ca
 blur, noise and JPEG history mostly fall to the camera's own, and the genuine spread across fields
 (guilloche density, glare, stamps) overlapped most pasted fields. A JPEG 8x8 grid check was not
 tried: the engine gets the photo decoded and the card resampled, so the patch's grid is not
-aligned with anything it sees. ``advanced`` (CardWarnType=Advanced) applies ``ADVANCED_BARS``.
+aligned with anything it sees (with the upload's bytes, the file's quantisation tables and the
+blockiness of each field's box in the photo's own 8x8 grid could be compared; that needs the bytes
+passed to ``run_detectors``). ``advanced`` (CardWarnType=Advanced) applies ``ADVANCED_BARS``.
 """
 
 from __future__ import annotations
@@ -76,7 +108,8 @@ _SEX_TYPE: dict[str, tuple[float, float, float, float, tuple[float, float] | Non
 
 @dataclass(frozen=True)
 class _Bars:
-    """How many spreads off a field must be (calibrated so no genuine photo of set 1000 trips)."""
+    """How many spreads off a field must be (calibrated so no genuine photo of the sets named above
+    trips)."""
 
     weight: float = 6.5
     # the back has two fields whose weights are compared directly, a tighter measure
@@ -84,10 +117,37 @@ class _Bars:
     contrast: float = 6.0
     # both contrasts at once (two measurements of the same thing agreeing) need less of each
     both_contrasts: float = 4.0
+    # stroke weight off both the other fields' and the field's own glyph size (in spreads, each)
+    both_weights: float = 4.0
+    # the number's extent off the layout's (natural log)
+    number_width: float = 0.05
+    # contrast plus half the ridge depth, each below the card's other fields' (in spreads)
+    relative_serif: float = 7.0
 
+
+# Per field: log(mean stroke width / glyph height) and its spread: how bold the face is for its size,
+# a property of the face alone (same calibration as _TYPE, seed sets 1000 and 2000, true corners).
+_PER_SIZE: dict[str, tuple[float, float]] = {
+    "Name": (-2.403, 0.081),
+    "Nation": (-2.376, 0.068),
+    "Birth": (-2.315, 0.066),
+    "Address": (-2.384, 0.064),
+    "IdNum": (-2.094, 0.055),
+    "Authority": (-2.442, 0.04),
+    "ValidDate": (-2.266, 0.079),
+}
+# Where the number's and the back fields' first line starts (canonical px, at half ink depth) on a
+# genuine card, and how far the print's drift and the engine's corners may move it.
+_LINE_START = {"IdNum": 308.0, "Authority": 325.0, "ValidDate": 325.0}
+_MAX_DRIFT = 30.0
+# The number's 18 characters span this many canonical px on a genuine card (at half ink depth).
+_NUMBER_WIDTH = float(np.exp(6.172))
+_NUMBER_WIDTH_LOST = 0.15
 
 BARS = _Bars()
-ADVANCED_BARS = _Bars(weight=6.0, back_weight=4.5, contrast=5.5, both_contrasts=3.5)
+ADVANCED_BARS = _Bars(
+    weight=6.0, back_weight=4.5, contrast=5.5, both_contrasts=3.5, both_weights=3.7, relative_serif=6.0
+)
 # Background ink-like structure (black-hat p99 over the ink's depth) above which stroke shapes are
 # not read: screen moire, a temporary card's ruled frame or an occluder's edges look like thin
 # strokes. Genuine and pasted specimens stay under 0.24.
@@ -107,6 +167,82 @@ class _Field:
     stroke: float  # mean stroke width, canonical px
     contrast: float  # log(horizontal-stroke thickness / vertical-stroke width)
     ridge: float | None  # log(ink depth on horizontal strokes' ridges / on vertical strokes' ridges)
+    height: float | None = None  # glyph body height at half the ink's depth, canonical px
+    width: float | None = None  # the (first) line's extent at half the ink's depth, canonical px
+    left: float | None = None  # where that line starts, canonical px from the card's left edge
+
+
+def _crossings(profile: FloatImage, level: float) -> tuple[float, float] | None:
+    """The first and last positions (sub-pixel, linearly interpolated) where ``profile`` reaches ``level``."""
+    above = np.flatnonzero(profile >= level)
+    if len(above) == 0:
+        return None
+    a, b = int(above[0]), int(above[-1])
+    lo = (
+        a - (float(profile[a]) - level) / max(float(profile[a] - profile[a - 1]), 1e-3) if a > 0 else float(a)
+    )
+    last = len(profile) - 1
+    hi = (
+        b + (float(profile[b]) - level) / max(float(profile[b] - profile[b + 1]), 1e-3)
+        if b < last
+        else float(b)
+    )
+    return lo, hi
+
+
+def _runs(flags: NDArray[np.bool_], *, gap: int) -> list[tuple[int, int]]:
+    """Runs of True (first, last index), joined across gaps of up to ``gap``."""
+    on = np.flatnonzero(flags)
+    runs: list[tuple[int, int]] = []
+    for i in on.tolist():
+        if runs and i - runs[-1][1] <= gap + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _extent(
+    depth: FloatImage, ink: NDArray[np.uint8], *, every_line: bool
+) -> tuple[float, float, float] | None:
+    """The glyph body height (median over text lines), the first line's width and start, at half depth.
+
+    Lines are rows where the ink is at least 8 % of the fullest row's, joined over 3-px gaps and at
+    least 10 px tall; without ``every_line`` only the line holding the most ink is kept. The extents
+    are where the line's depth profile (the deepest pixel per row or column) crosses half of the
+    line's peak depth: the outer edges of its top, bottom, first and last strokes, which blur moves
+    far less than it moves a mask's edge.
+    """
+    rows = ink.sum(axis=1).astype(np.float32)
+    if float(rows.max()) <= 0:
+        return None
+    lines = [(a, b) for a, b in _runs(rows > 0.08 * float(rows.max()), gap=3) if b - a >= 9]
+    if not lines:
+        return None
+    if not every_line:
+        lines = [max(lines, key=lambda r: float(rows[r[0] : r[1] + 1].sum()))]
+    heights: list[float] = []
+    width: float | None = None
+    left = 0.0
+    for a, b in lines:
+        cols = ink[a : b + 1].sum(axis=0).astype(np.float32)
+        spans = _runs(cols > 0.1 * float(cols.max()), gap=30)
+        c0, c1 = max(0, spans[0][0] - 3), min(ink.shape[1], spans[-1][1] + 4)
+        sub = depth[max(0, a - 3) : min(ink.shape[0], b + 4), c0:c1]
+        peak = float(np.percentile(sub, 99.5))
+        # a stroke is long along its direction, a speck of toner or dirt is not: averaging along the
+        # profile's direction keeps strokes' depth and sinks specks below the half-depth level
+        down = _crossings(np.asarray(cv2.blur(sub, (9, 1)).max(axis=1), np.float32), 0.5 * peak)
+        columns = np.asarray(cv2.blur(sub, (1, 9)).max(axis=0), np.float32)
+        across = _crossings(columns, 0.5 * peak)
+        if down is None or across is None:
+            continue
+        heights.append(down[1] - down[0])
+        if width is None:
+            width, left = across[1] - across[0], c0 + across[0]
+    if not heights or width is None:
+        return None
+    return float(np.median(heights)), width, left
 
 
 def _ridge_contrast(depth: FloatImage, peak: float) -> float | None:
@@ -185,10 +321,14 @@ def _measure(card: Image8, side: CardSide) -> tuple[dict[str, _Field], bool]:
         down = _run_lengths(np.ascontiguousarray(up.T))  # vertical runs: thickness of horizontals
         if len(across) < 20 or len(down) < 20:
             continue
+        extent = _extent(depth, ink, every_line=name == "Address")
         fields[name] = _Field(
             stroke=2.0 * float(ink.sum()) / perimeter,
             contrast=float(np.log(_thin_half(down) / _thin_half(across))),
             ridge=_ridge_contrast(depth, peak),
+            height=extent[0] if extent else None,
+            width=extent[1] if extent else None,
+            left=xa + extent[2] if extent else None,
         )
     return fields, busy
 
@@ -202,6 +342,104 @@ class EditEvidence:
         return bool(self.reasons)
 
 
+def _registered(measured: dict[str, _Field], side: CardSide) -> bool:
+    """Whether the layout's boxes hold the fields: the number (front) or a back field starts where
+    the layout prints it, within the print's drift. If not, the engine's corners are off and every
+    box holds parts of other print, so nothing measured says anything about a face."""
+    anchors = ("IdNum",) if side is CardSide.FRONT else ("Authority", "ValidDate")
+    return any(
+        measured[name].left is not None
+        and abs(float(measured[name].left or 0.0) - _LINE_START[name]) < _MAX_DRIFT
+        for name in anchors
+        if name in measured
+    )
+
+
+def _judge(measured: dict[str, _Field], busy: bool, side: CardSide, sex: str, bars: _Bars) -> list[str]:
+    """The reasons (fields found off, and how far) from a card's measurements."""
+    if not _registered(measured, side):
+        return []
+    reasons: list[str] = []
+    for name, field in measured.items():
+        others = [f.stroke for other, f in measured.items() if other != name]
+        norms = _SEX_TYPE.get(sex.strip(), _TYPE[name]) if name == "Sex" else _TYPE[name]
+        expected_weight, weight_spread, expected_contrast, contrast_spread, ridge_norm = norms
+        weight = 0.0
+        if others:
+            weight = (
+                float(np.log(field.stroke / float(np.median(others)))) - expected_weight
+            ) / weight_spread
+            bar = bars.back_weight if side is CardSide.BACK else bars.weight
+            # a heavier face anywhere; for the number (OCR-B, heavier than the text) a lighter one too
+            if weight > bar or (name == "IdNum" and weight < -bar):
+                reasons.append(f"{name} stroke weight {weight:+.1f} spreads")
+        if name in _PER_SIZE and field.height:
+            expected, spread = _PER_SIZE[name]
+            per_size = (float(np.log(field.stroke / field.height)) - expected) / spread
+            if min(weight, per_size) > bars.both_weights:
+                reasons.append(
+                    f"{name} stroke weight {weight:+.1f} and per glyph height {per_size:+.1f} spreads"
+                )
+        if name == "IdNum" and field.width is not None:
+            off = float(np.log(field.width / _NUMBER_WIDTH))
+            # a number retyped at another size is a few percent off; one far shorter or longer has
+            # lost characters (moire, glare, a cut card) or taken in other print: not a face's doing
+            if bars.number_width < abs(off) < _NUMBER_WIDTH_LOST:
+                reasons.append(f"IdNum width {field.width:.0f} px, {off:+.1%} off the layout's")
+        # one glyph (男 or 女) has too few strokes for its contrast to tell a face: weight only
+        if busy or name == "Sex":
+            continue
+        contrast = (field.contrast - expected_contrast) / contrast_spread
+        if contrast < -bars.contrast:
+            reasons.append(f"{name} stroke contrast {contrast:+.1f} spreads")
+        elif ridge_norm is not None and field.ridge is not None and contrast < -bars.both_contrasts:
+            ridge = (field.ridge - ridge_norm[0]) / ridge_norm[1]
+            if ridge < -bars.both_contrasts:
+                reasons.append(f"{name} stroke contrast {contrast:+.1f} and ridge depth {ridge:+.1f} spreads")
+    if not busy:
+        reasons += _thinner_horizontals(measured, bars)
+    return reasons
+
+
+def _contrasts(measured: dict[str, _Field]) -> dict[str, tuple[float, float | None]]:
+    """Each field's stroke contrast and (where its norms have one) ridge depth, in spreads; not the
+    sex's one glyph."""
+    out: dict[str, tuple[float, float | None]] = {}
+    for name, field in measured.items():
+        if name == "Sex":
+            continue
+        _, _, expected_contrast, contrast_spread, ridge_norm = _TYPE[name]
+        ridge = None
+        if ridge_norm is not None and field.ridge is not None:
+            ridge = (field.ridge - ridge_norm[0]) / ridge_norm[1]
+        out[name] = ((field.contrast - expected_contrast) / contrast_spread, ridge)
+    return out
+
+
+def _thinner_horizontals(measured: dict[str, _Field], bars: _Bars) -> list[str]:
+    """A field whose horizontal strokes are thinner and lighter than the card's other fields'.
+
+    The photo's own anisotropy (a tilted card is sampled more coarsely across its height, which
+    thins and lightens every horizontal stroke) moves all fields of the card alike, so each field
+    is compared with the median of the others, in spreads: a serif face shows in both measures.
+    """
+    z = _contrasts(measured)
+    reasons: list[str] = []
+    for name, (contrast, ridge) in z.items():
+        others = [c for other, (c, _) in z.items() if other != name]
+        other_ridges = [r for other, (_, r) in z.items() if other != name and r is not None]
+        if not others or ridge is None or not other_ridges:
+            continue
+        by_contrast = float(np.median(others)) - contrast
+        by_ridge = float(np.median(other_ridges)) - ridge
+        score = by_contrast + 0.5 * by_ridge
+        if score > bars.relative_serif and by_contrast > 0 and by_ridge > 0:
+            reasons.append(
+                f"{name} horizontals thinner than the card's: contrast {-by_contrast:+.1f}, ridge {-by_ridge:+.1f} spreads"
+            )
+    return reasons
+
+
 def edit_evidence(
     card_bgr: Image8, side: CardSide, fields: IdCardFields, *, advanced: bool = False
 ) -> EditEvidence:
@@ -212,29 +450,7 @@ def edit_evidence(
     """
     card = canonical(card_bgr)
     measured, busy = _measure(card, side)
-    bars = ADVANCED_BARS if advanced else BARS
-    reasons: list[str] = []
-    for name, field in measured.items():
-        others = [f.stroke for other, f in measured.items() if other != name]
-        norms = _SEX_TYPE.get(fields.sex.strip(), _TYPE[name]) if name == "Sex" else _TYPE[name]
-        expected_weight, weight_spread, expected_contrast, contrast_spread, ridge_norm = norms
-        if others:
-            weight = (
-                float(np.log(field.stroke / float(np.median(others)))) - expected_weight
-            ) / weight_spread
-            bar = bars.back_weight if side is CardSide.BACK else bars.weight
-            # a heavier face anywhere; for the number (OCR-B, heavier than the text) a lighter one too
-            if weight > bar or (name == "IdNum" and weight < -bar):
-                reasons.append(f"{name} stroke weight {weight:+.1f} spreads")
-        if busy:
-            continue
-        contrast = (field.contrast - expected_contrast) / contrast_spread
-        if contrast < -bars.contrast:
-            reasons.append(f"{name} stroke contrast {contrast:+.1f} spreads")
-        elif ridge_norm is not None and field.ridge is not None and contrast < -bars.both_contrasts:
-            ridge = (field.ridge - ridge_norm[0]) / ridge_norm[1]
-            if ridge < -bars.both_contrasts:
-                reasons.append(f"{name} stroke contrast {contrast:+.1f} and ridge depth {ridge:+.1f} spreads")
+    reasons = _judge(measured, busy, side, fields.sex, ADVANCED_BARS if advanced else BARS)
     # the sharpness gate costs more than the checks: ask it only when there is something to excuse
     if reasons and quality_score(card) < _MIN_QUALITY:
         return EditEvidence(())

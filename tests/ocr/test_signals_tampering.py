@@ -1,0 +1,177 @@
+"""DetectPsWarn's newer evidence (tampering) and TempIdWarn against photocopies (temporary).
+
+Photos come from the specimen generator with fixed seeds; cards are rectified with the photo's
+ground-truth corners (or, where the engine's corner error is the point, with corners moved a known
+distance), so these tests judge the detectors alone. Edits are made on the rectified card where
+the evidence under test must be isolated from the generator's random choice of face.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import random
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine import layout
+from onboarding.ocr.engine.signals import tampering, temporary
+from onboarding.ocr.engine.types import CardSide, IdCardFields
+from onboarding.ocr.specimens import CardVariant, Photo, random_conditions, specimen_photo
+
+TODAY = datetime.date(2026, 11, 25)
+W, H = layout.CARD_WIDTH, layout.CARD_HEIGHT
+
+
+def _photo(seed: int, side: CardSide, **changes: object) -> tuple[Photo, IdCardFields]:
+    rng = random.Random(seed)
+    conditions = dataclasses.replace(random_conditions(rng, difficulty="clean"), **changes)  # type: ignore[arg-type]
+    photo, identity = specimen_photo(rng, side, conditions, today=TODAY)
+    truth = identity.contract_fields()
+    return photo, IdCardFields(sex=truth["Sex"] if side is CardSide.FRONT else "")
+
+
+def _rectify(photo: Photo, *, outset: float = 0.0) -> NDArray[np.uint8]:
+    """The card rectified to 856x540 with its corners moved ``outset`` canonical px outwards."""
+    true = np.float32(photo.corners)
+    canonical = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
+    to_photo = cv2.getPerspectiveTransform(canonical, true)
+    d = outset
+    grown = np.float32([[-d, -d], [W + d, -d], [W + d, H + d], [-d, H + d]]).reshape(-1, 1, 2)
+    corners = cv2.perspectiveTransform(grown, to_photo).reshape(4, 2)
+    m = cv2.getPerspectiveTransform(np.float32(corners), canonical)
+    out = cv2.warpPerspective(
+        photo.image(), m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.asarray(out, np.uint8)
+
+
+@pytest.fixture(scope="module")
+def front() -> tuple[NDArray[np.uint8], IdCardFields]:
+    photo, fields = _photo(11, CardSide.FRONT)
+    return _rectify(photo), fields
+
+
+def _box(name: str) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = layout.FRONT_VALUES[name]
+    return x0 - 12, y0 - 8, x1 + 12, y1 + 8
+
+
+# --- DetectPsWarn ---------------------------------------------------------------------------------
+
+
+def test_the_untouched_front_is_not_edited(front: tuple[NDArray[np.uint8], IdCardFields]) -> None:
+    card, fields = front
+    assert tampering.edit_evidence(card, CardSide.FRONT, fields).reasons == ()
+    assert tampering.edit_evidence(card, CardSide.FRONT, fields, advanced=True).reasons == ()
+
+
+def test_a_number_retyped_wider_is_off_the_layouts_width(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    # the same strokes, stretched 8 % along the line from its start: only the number's extent changes
+    card, fields = front
+    x0, y0, x1, y1 = _box("IdNum")
+    edited = card.copy()
+    band = card[y0:y1, x0:x1]
+    stretched = cv2.resize(band, (round(band.shape[1] * 1.08), band.shape[0]), interpolation=cv2.INTER_LINEAR)
+    edited[y0:y1, x0:x1] = stretched[:, : band.shape[1]]
+    reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
+    assert any(reason.startswith("IdNum width") for reason in reasons), reasons
+    assert all(reason.startswith("IdNum") for reason in reasons), reasons
+
+
+def test_a_bolder_face_is_heavy_for_the_card_and_for_its_own_size(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    card, fields = front
+    x0, y0, x1, y1 = _box("Birth")
+    edited = card.copy()
+    # thicker vertical strokes only: the glyphs keep their height, so the face is bold for its size
+    edited[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((1, 3), np.uint8))
+    reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
+    assert any("per glyph height" in reason and reason.startswith("Birth") for reason in reasons), reasons
+
+
+def test_nothing_is_read_when_the_layout_does_not_fit_the_card(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    # corners far off (the card's print 60 px left of the layout): every box holds other print, so
+    # even a field made bold is no evidence, rather than a false alarm on a misread card
+    card, fields = front
+    x0, y0, x1, y1 = _box("Birth")
+    edited = card.copy()
+    edited[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
+    assert tampering.edit_evidence(edited, CardSide.FRONT, fields).edited
+    shifted = np.roll(edited, -60, axis=1)
+    assert tampering.edit_evidence(shifted, CardSide.FRONT, fields).reasons == ()
+
+
+def _field(contrast: float, ridge: float | None) -> tampering._Field:
+    return tampering._Field(stroke=3.0, contrast=contrast, ridge=ridge)
+
+
+def test_thinner_horizontals_are_judged_against_the_cards_other_fields() -> None:
+    # values at the back's norms, then the Authority's horizontals thinner and lighter (a serif face)
+    bars = tampering.BARS
+    authority, valid = tampering._TYPE["Authority"], tampering._TYPE["ValidDate"]
+    assert authority[4] is not None and valid[4] is not None
+    genuine = {
+        "Authority": _field(authority[2], authority[4][0]),
+        "ValidDate": _field(valid[2], valid[4][0]),
+    }
+    assert tampering._thinner_horizontals(genuine, bars) == []
+    serif = dict(genuine)
+    serif["Authority"] = _field(authority[2] - 5 * authority[3], authority[4][0] - 6 * authority[4][1])
+    reasons = tampering._thinner_horizontals(serif, bars)
+    assert len(reasons) == 1 and reasons[0].startswith("Authority"), reasons
+    # the same shift on both fields is the photo (a tilted card thins every horizontal): no finding
+    both = {
+        "Authority": serif["Authority"],
+        "ValidDate": _field(valid[2] - 5 * valid[3], valid[4][0] - 6 * valid[4][1]),
+    }
+    assert tampering._thinner_horizontals(both, bars) == []
+
+
+def test_a_pasted_number_photo_is_flagged_and_its_clean_twin_is_not() -> None:
+    photo, fields = _photo(22, CardSide.FRONT, card=CardVariant(pasted_field="IdNum"))
+    assert tampering.is_edited(_rectify(photo), CardSide.FRONT, fields)
+    photo, fields = _photo(22, CardSide.FRONT)
+    assert not tampering.is_edited(_rectify(photo), CardSide.FRONT, fields)
+
+
+# --- TempIdWarn against photocopies ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "side", "mode"), [(13, CardSide.FRONT, "bw"), (14, CardSide.BACK, "color")])
+def test_a_copys_outline_just_inside_the_corners_is_not_a_frame(seed: int, side: CardSide, mode: str) -> None:
+    # the engine's corners sit on the paper just outside a copied card's outline, which then runs
+    # 0.5-0.8 mm inside the rectified edges on all four sides
+    photo, _ = _photo(seed, side, photocopy=mode)
+    for outset in (5.0, 6.5):
+        card = _rectify(photo, outset=outset)
+        assert temporary.frame_strength(card) < temporary.FRAME_VALLEY, outset
+        assert not temporary.is_temporary(card, side), outset
+
+
+def test_the_outline_would_pass_for_a_frame_if_searched_from_the_edge() -> None:
+    # guards the test above: the outline is a real valley there, only the search's start excludes it
+    photo, _ = _photo(13, CardSide.FRONT, photocopy="bw")
+    card = _rectify(photo, outset=6.5)
+    g = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    top = g[: temporary._DEPTH, int(W * 0.15) : int(W * 0.85)].mean(axis=1).astype(np.float32)
+    valleys = temporary._valley_depths(top)
+    assert float(valleys[4 : temporary._SEARCH[0]].max()) > 2 * float(
+        valleys[temporary._SEARCH[0] : 30].max()
+    )
+
+
+@pytest.mark.parametrize("outset", [0.0, 2.0])
+def test_a_temporary_cards_frame_is_still_found(outset: float) -> None:
+    photo, _ = _photo(21, CardSide.BACK, card=CardVariant(temporary=True))
+    card = _rectify(photo, outset=outset)
+    assert temporary.frame_strength(card) >= temporary.FRAME_VALLEY
+    assert temporary.is_temporary(card, CardSide.BACK)
