@@ -17,10 +17,12 @@ Evidence: the temporary card's layout, read from where ink lies rather than from
 
   A photocopy is the one other thing with a line along all four edges: the copier prints the card's
   outline on the sheet, and the engine's corners (found on the paper around it) put that line just
-  inside the rectified edge, 0.5-0.8 mm in on the benchmark's copies, where the temporary card's
-  frame lies 0.9-1.2 mm in (with the engine's corners on seeds 5 and 12, and with the true ones).
-  So the search starts at 0.9 mm: a copy's outline is left out, and with it a screen's bezel
-  shadow or a sleeve's edge hugging the card.
+  inside the rectified edge: 0.5-0.8 mm in (mostly 0.5-0.6) on the benchmark's copies (seeds 5 and
+  12), where the temporary card's frame lies 0.8-1.2 mm in (mostly 0.9-1.1, with the engine's
+  corners and with the true ones). So the search starts at 0.9 mm, where a frame line 1.5 px wide
+  centred at 0.8 mm is still a deep valley and a copy's outline no longer is. The margin is about
+  a pixel of the canonical frame: corners found a millimetre outside a copy's outline would bring
+  the false warnings back (see ``tests/ocr/test_signals_tampering.py``).
 """
 
 from __future__ import annotations
