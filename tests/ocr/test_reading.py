@@ -151,3 +151,14 @@ def test_it_scores_labels_of_different_lengths_at_once_as_the_plain_recursion_do
     assert together == pytest.approx([_reference(frames, t) for t in labels])
     assert together[0] == pytest.approx(0.0)  # 彰武县 is the best path
     assert together[1] == pytest.approx(np.log(0.4 / 0.5))
+
+
+def test_it_takes_an_authority_read_surely_as_read(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    # 影武县 is no registered county; read this surely it may be a new one: no second look
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("影武县公安局", 0.99)])
+    toy.frames[13] = _frames(BLANK, {"影": 0.6, "彰": 0.3}, {"武": 0.9}, {"县": 0.9})
+    out = reader.read_lines([_crop(13)], [Line("Authority", (0, 0, 13, 10))])
+    assert out == [("影武县公安局", 0.99)]
+    assert toy.re_read == []

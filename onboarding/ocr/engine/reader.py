@@ -467,8 +467,11 @@ def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
 # A line re-decided among a closed set (below): the member chosen must explain the recogniser's frames
 # almost as well as its own best path does (natural log of the likelihood ratio), and clearly better
 # than the runner-up.
-_CHOICE_MIN = -6.0
+_CHOICE_MIN = -4.5
 _CHOICE_MARGIN = 3.0
+# An authority read this surely (its characters' summed shortfall from certainty, len x (1 - mean
+# score)) is taken as read even if its place is not registered: a new county, a renamed district.
+_AUTHORITY_SURE = 0.15
 # The chosen member's score: the line's, lowered like the parsers' other guesses.
 _CHOICE_FACTOR = 0.8
 
@@ -478,10 +481,11 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
     and was read as none of it re-decided among the set's members on the recogniser's own
     per-frame probabilities (one more recogniser pass on that line's crop).
 
-    Two such sets: the 56 nations (傈僳 read 保像, 土 read ±), and the registered places an
+    Two such sets: the 56 nations (土 read ±), and the registered places an
     authority's place is one character off when the register alone cannot tell which (影武县:
     彰武县, 宁武县, 成武县...). The crop usually does tell: the other candidates' characters have
-    almost no probability where the misread one stands.
+    almost no probability where the misread one stands. Where it does not (傈僳 printed tiny and
+    blurred, read 保像: no nation's characters have weight there) the read is left to the parsers.
     """
     reads = recognize_lines(crops)
     for i, (line, (text, score)) in enumerate(zip(lines, reads, strict=True)):
@@ -491,11 +495,11 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
                 nation = choose_reading(crops[i], nations)
                 if nation is not None:
                     reads[i] = (nation, score * _CHOICE_FACTOR)
-        elif line.field == "Authority":
+        elif line.field == "Authority" and len(text) * (1 - score) >= _AUTHORITY_SURE:
             places = parsing.authority_place_choices(text)
             if places:
                 place = choose_reading(crops[i], tuple(name for _, name in places))
-                as_read = dict((name, read) for read, name in places)
+                as_read = {name: read for read, name in places}
                 if place is not None and as_read[place] in text:
                     reads[i] = (text.replace(as_read[place], place, 1), score * _CHOICE_FACTOR)
     return reads
