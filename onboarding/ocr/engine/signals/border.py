@@ -11,9 +11,13 @@ except the portrait or emblem (which have flat areas and skin colours by design)
 region carries the fine guilloche background or text, in the card's own tint. We cut the rectified
 card into 24-px cells and flag cells that are (a) flat: their fine-detail energy is a fraction of
 the card's typical background cell, so neither guilloche nor text shows; or (b) off-colour: their
-mean chroma is far from the card's background tint (a fingertip, a coloured sticker). Glare is
-flat too, but it is washed out (saturated and colourless), so washed-out cells are left to
-ReflectWarn. A connected group of flagged cells of a few cells' size is an occluder; measures are
+mean chroma is far from the card's background tint (a fingertip, a coloured sticker) while they
+carry no more fine detail than the guilloche (coloured ink, such as a stamp or a temporary card's
+red title, is off the tint too, but its strokes are detailed). Glare is flat too, but it is washed
+out (saturated and colourless) and fades out around it, so washed-out blobs with such a halo, and
+the halo itself, are left to ReflectWarn; a white sticker or sheet is washed out as well, but ends
+in a step, so ``reflect.washed_out`` does not hand it over and it is judged here as flat print.
+A connected group of flagged cells of a few cells' size is an occluder; measures are
 relative to the card itself, so light, blur and camera change both sides of the comparison alike.
 Over the portrait, where flat and skin-coloured cells are normal, the evidence is the card's edge
 instead: a finger holding the card, or a sheet over a corner, runs on past the edge, so the same
@@ -53,6 +57,7 @@ _SCALE = 0.5
 _CELL = 12  # half-scale px = 24 canonical px, about one character
 _FLAT = 0.35  # fine-detail energy below this share of the card's median background cell
 _OFF_COLOUR = 10.0  # Lab chroma distance from the card's background tint
+_INKED = 1.0  # fine-detail energy above the card's median background cell: printed strokes
 # Flagged cells in one connected group at which BorderCodeValue reaches 50 and -9105 is raised
 # (clean specimen photos: at most 2; the smallest occluders: 4+).
 OCCLUSION_CELLS = 4
@@ -61,6 +66,8 @@ CROSSING_SEGMENTS = 2
 _BAND = (25, 50)  # canonical px inside / outside the edge compared (clear of corner error)
 _SAME = 10.0  # chroma distance under which inside and outside are the same thing
 _FOREIGN = 15.0  # chroma (a*, b*) distance from the card's tint of something that is not the card
+# How far (half-scale px, ~2.4 mm) around glare the print is still lightened by its halo.
+_HALO_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
 
 
 def border_incomplete(
@@ -292,6 +299,10 @@ def find_occlusion(
 
     seen = np.ones((h, w), np.bool_) if visible is None else visible
     glare = np.zeros((h, w), np.bool_) if washed is None else washed
+    if glare.any():
+        # glare fades out over a few millimetres (its halo, see reflect): the print there is
+        # lightened and loses contrast, which is not something covering it
+        glare = np.asarray(cv2.dilate(glare.astype(np.uint8), _HALO_KERNEL) > 0)
     as_float: Callable[[NDArray[np.bool_]], FloatImage] = lambda m: m.astype(np.float32)  # noqa: E731
     background = pool(as_float(background_mask(side, scale=_SCALE) & seen)) > 0.8
     x0, y0, x1, y1 = layout.PORTRAIT if side is CardSide.FRONT else layout.EMBLEM
@@ -317,7 +328,10 @@ def find_occlusion(
     # the labels are printed in blue-grey by design: off the tint, but not an occluder
     label_boxes = list((layout.FRONT_LABELS if side is CardSide.FRONT else layout.BACK_LABELS).values())
     labels = pool(as_float(box_mask((h, w), label_boxes, _SCALE))) > 0.3
-    flagged = (flat | (off_colour & ~labels)) & ~ignored
+    # coloured ink (a stamp, a temporary card's red title) is off the tint too, but it is print:
+    # strokes carry more fine detail than the guilloche, a finger or a sticker far less
+    inked = energy > _INKED * max(ref_energy, 1e-3)
+    flagged = (flat | (off_colour & ~labels & ~inked)) & ~ignored
     count, _, stats, _ = cv2.connectedComponentsWithStats(flagged.astype(np.uint8), connectivity=4)
     largest = int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
     crossing = (

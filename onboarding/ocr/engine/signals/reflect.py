@@ -8,6 +8,13 @@ it (a copy's paper, or a card under uneven light, is not glare). The portrait is
 and flat by design (the photo's white backdrop), so inside the portrait only its figure zone
 (mid-face and chest) decides; a blob found there or outside the portrait is then taken whole.
 
+Glare is light added on top of the card, so it fades out: around a glare blob the card's paper stays
+brighter than further away, over a millimetre or more (the print shows through, lighter). A white
+sticker, a sheet of paper or the portrait's white backdrop is opaque and ends in a step: a couple
+of pixels out (the camera's blur) the card's own paper level is back. Blobs whose surroundings show
+no such halo are not glare; they are left to the occlusion check (BorderCheckWarn -9105), which
+reads them as flat print.
+
 With EnableReflectDetail, the blob's overlap with the layout names the positions: NationalEmblem,
 Portrait, RecognitionField (any value field), or Others when it touches none of them.
 """
@@ -43,6 +50,15 @@ MIN_GLARE_AREA = 0.0035
 MIN_PORTRAIT_SHARE = 0.3
 _MIN_HIT_PX = 40  # half-scale pixels of glare inside a layout region for it to be named
 _EDGE = 10  # half-scale px (2 mm) along the card's edges left out
+# The halo: the paper level (a 5x5 grey maximum: text and guilloche lines gone) 10-14 half-scale px (2-2.8 mm)
+# out from a blob, above the level 20-28 px out, as a share of the blob's own excess over that far
+# level. Glare keeps a part of its excess there (specimens: 0.19 and up, the least on a bright
+# card, where most of the fall-off is still above the washed-out bar); an opaque white thing ends
+# in a step (stickers and sheets: 0.12 and below).
+_HALO_NEAR = (10, 14)
+_HALO_FAR = (20, 28)
+MIN_HALO = 0.16
+_MIN_JUDGED = 0.002  # blobs smaller than this share of the card are not worth the judgement
 
 
 @dataclass(frozen=True)
@@ -58,7 +74,10 @@ class Glare:
 def washed_out(
     card_bgr: Image8, side: CardSide, *, visible: NDArray[np.bool_] | None = None
 ) -> NDArray[np.bool_]:
-    """Pixels (half-scale canonical frame) that are saturated, flat, colourless and above the background."""
+    """Pixels (half-scale canonical frame) that are saturated, flat, colourless and above the background.
+
+    Blobs of them that end in a step rather than fading out (``_without_steps``) are left out.
+    """
     card = canonical(card_bgr, scale=_SCALE)
     g = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
     mean = cv2.blur(g, (7, 7))
@@ -74,7 +93,54 @@ def washed_out(
     washed = ((mean >= bright) & (std < _FLAT_STD) & (saturation < _GREY_SATURATION) & seen & inner).astype(
         np.uint8
     )
-    return np.asarray(cv2.morphologyEx(washed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
+    opened = np.asarray(cv2.morphologyEx(washed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
+    return _without_steps(opened, g, side, seen)
+
+
+def _without_steps(
+    washed: NDArray[np.bool_], g: NDArray[np.float32], side: CardSide, seen: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """``washed`` without the blobs that end in a step (opaque white things), only glare's halos left.
+
+    The halo is judged where the blob borders the card's print: around the portrait (whose white
+    backdrop ends in a step by design) or the emblem there is no telling, and blobs seen only
+    there are kept.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(washed.astype(np.uint8))
+    if count <= 1:
+        return washed
+    # the paper level: a 5x5 grey maximum removes dark text and guilloche lines thinner than that
+    paper = cv2.dilate(g, np.ones((5, 5), np.uint8))
+    picture = layout.PORTRAIT if side is CardSide.FRONT else layout.EMBLEM
+    pad = _HALO_FAR[1] // 2 + 4  # canonical px
+    around_picture = box_mask(
+        g.shape, [(picture[0] - pad, picture[1] - pad, picture[2] + pad, picture[3] + pad)], _SCALE
+    )
+    out = washed.copy()
+    reach = _HALO_FAR[1] + 1
+    h, w = g.shape
+    for i in range(1, count):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < _MIN_JUDGED * washed.size:
+            continue
+        y0, y1, x0, x1 = max(0, y - reach), min(h, y + bh + reach), max(0, x - reach), min(w, x + bw + reach)
+        blob = labels[y0:y1, x0:x1] == i
+        judged = blob & ~around_picture[y0:y1, x0:x1]
+        if int(judged.sum()) < 20:
+            continue
+        dist = cv2.distanceTransform((~judged).astype(np.uint8), cv2.DIST_L2, 5)
+        usable = seen[y0:y1, x0:x1] & ~washed[y0:y1, x0:x1] & ~around_picture[y0:y1, x0:x1]
+        level = paper[y0:y1, x0:x1]
+        near = usable & (dist > _HALO_NEAR[0]) & (dist <= _HALO_NEAR[1])
+        far = usable & (dist > _HALO_FAR[0]) & (dist <= _HALO_FAR[1])
+        if int(near.sum()) < 30 or int(far.sum()) < 30:
+            continue
+        far_level = float(np.median(level[far]))
+        excess = float(g[y0:y1, x0:x1][blob].mean()) - far_level
+        halo = (float(np.median(level[near])) - far_level) / max(excess, 1.0)
+        if halo < MIN_HALO:
+            out[y0:y1, x0:x1] &= ~blob
+    return out
 
 
 def find_glare(
