@@ -2,7 +2,8 @@
 
 A clean specimen card is rectified with its true corners and something is put on it in the card's
 own frame: opaque things (a white or coloured sticker) end in a step, glare is light added on top
-that fades out. Coloured ink (a temporary card's red title) is print, not an occluder.
+that fades out. Coloured ink (a temporary card's red title) is print, not an occluder. The last
+test is -9101's: a card cut by the frame through a line of its print.
 """
 
 from __future__ import annotations
@@ -118,3 +119,19 @@ def test_red_print_across_the_top_is_not_an_occluder(front: Card) -> None:
     covered = front.copy()
     cv2.rectangle(covered, (190, 40), (500, 100), (40, 40, 200), -1)
     assert border.find_occlusion(covered, CardSide.FRONT).found
+
+
+# --- BorderCheckWarn -9101 (in the same module: its frame check shares border.py) -----------------
+
+
+def test_a_card_cut_through_a_line_of_print_still_runs_into_the_frame() -> None:
+    photo = np.full((400, 600, 3), 70, np.uint8)  # a dark table
+    photo[60:340, 120:600] = (225, 230, 236)  # a pale card cut by the right border
+    photo[60:340, 580:590] = (30, 30, 30)  # its margin cut off: a line of print runs just inside
+    quad = [(120.0, 60.0), (596.0, 60.0), (596.0, 340.0), (120.0, 340.0)]
+    assert border.border_incomplete(quad, photo.shape, photo_bgr=photo)
+    whole = np.full((400, 600, 3), 70, np.uint8)
+    whole[60:340, 120:592] = (225, 230, 236)  # the card's own edge is in the picture
+    whole[60:340, 570:580] = (30, 30, 30)
+    quad = [(120.0, 60.0), (592.0, 60.0), (592.0, 340.0), (120.0, 340.0)]
+    assert not border.border_incomplete(quad, whole.shape, photo_bgr=whole)

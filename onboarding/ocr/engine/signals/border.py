@@ -52,6 +52,7 @@ OUTSIDE_TOLERANCE = 0.01
 # "continues" past it when the frame's last pixels are within this Lab distance of the margin.
 _TOUCH = 0.015
 _CONTINUES = 14.0
+_DEPTHS = (0.025, 0.05, 0.1)  # share of the card's size inside the edge where the margin is sampled
 
 _SCALE = 0.5
 _CELL = 12  # half-scale px = 24 canonical px, about one character
@@ -111,14 +112,13 @@ def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
         if not along:
             continue
         centre = q.mean(axis=0)
-        # sample points along the middle 60 % of the edge: on the frame's last pixels, and 2-3 %
-        # of the card's size inside the edge (the card's blank margin)
+        # sample points along the middle 60 % of the edge: on the frame's last pixels, and inside
+        # the edge (the card's margin, or the print where the margin was cut off)
         t = np.linspace(0.2, 0.8, 24)[:, None]
         edge_pts = p0 + (p1 - p0) * t
         inward = centre - (p0 + p1) / 2
         inward /= max(float(np.linalg.norm(inward)), 1e-6)
-        depth = 0.025 * card_edge_px([tuple(pt) for pt in q])
-        inner_pts = edge_pts + inward * depth
+        size = card_edge_px([tuple(pt) for pt in q])
         frame_pts = edge_pts.copy()
         if name == "left":
             frame_pts[:, 0] = 1
@@ -135,9 +135,13 @@ def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
             px = photo_bgr[ys, xs].reshape(-1, 1, 3)
             return np.asarray(cv2.cvtColor(px, cv2.COLOR_BGR2Lab).reshape(-1, 3), np.float32)
 
-        difference = np.linalg.norm(colours(frame_pts) - colours(inner_pts), axis=1)
-        if float(np.median(difference)) < _CONTINUES:
-            return True
+        frame = colours(frame_pts)
+        # a cut card's print runs on to the frame: at one of a few depths inside the edge the
+        # same paper is found as on the frame's last pixels (at another a line of text may sit)
+        for depth in _DEPTHS:
+            difference = np.linalg.norm(frame - colours(edge_pts + inward * depth * size), axis=1)
+            if float(np.median(difference)) < _CONTINUES:
+                return True
     return False
 
 
