@@ -125,13 +125,13 @@ def test_thinner_horizontals_are_judged_against_the_cards_other_fields() -> None
     }
     assert tampering._thinner_horizontals(genuine, bars) == []
     serif = dict(genuine)
-    serif["Authority"] = _field(authority[2] - 5 * authority[3], authority[4][0] - 6 * authority[4][1])
+    serif["Authority"] = _field(authority[2] - 6 * authority[3], authority[4][0] - 8 * authority[4][1])
     reasons = tampering._thinner_horizontals(serif, bars)
     assert len(reasons) == 1 and reasons[0].startswith("Authority"), reasons
     # the same shift on both fields is the photo (a tilted card thins every horizontal): no finding
     both = {
         "Authority": serif["Authority"],
-        "ValidDate": _field(valid[2] - 5 * valid[3], valid[4][0] - 6 * valid[4][1]),
+        "ValidDate": _field(valid[2] - 6 * valid[3], valid[4][0] - 8 * valid[4][1]),
     }
     assert tampering._thinner_horizontals(both, bars) == []
 
@@ -175,3 +175,35 @@ def test_a_temporary_cards_frame_is_still_found(outset: float) -> None:
     card = _rectify(photo, outset=outset)
     assert temporary.frame_strength(card) >= temporary.FRAME_VALLEY
     assert temporary.is_temporary(card, CardSide.BACK)
+
+
+def test_a_short_field_in_a_bolder_face_has_darker_ink_and_heavier_strokes(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    card, fields = front
+    x0, y0, x1, y1 = _box("Sex")
+    edited = card.copy()
+    edited[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((2, 2), np.uint8))
+    reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
+    assert any(reason.startswith("Sex ink darker") for reason in reasons), reasons
+
+
+def test_a_short_field_with_lighter_ink_and_no_heavier_strokes(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    # the nation's ink a third of the way to the paper, as a thin face's strokes are after the blur
+    card, fields = front
+    x0, y0, x1, y1 = _box("Nation")
+    edited = card.copy()
+    crop = card[y0:y1, x0:x1].astype(np.float32)
+    paper = cv2.dilate(card[y0:y1, x0:x1], np.ones((9, 9), np.uint8)).astype(np.float32)
+    edited[y0:y1, x0:x1] = np.clip(crop + (paper - crop) / 3, 0, 255).astype(np.uint8)
+    reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
+    assert any(reason.startswith("Nation ink lighter") for reason in reasons), reasons
+    # the same ink on every field (a lighter print, or exposure) is not an edit
+    faded = card.astype(np.float32)
+    faded_paper = cv2.dilate(card, np.ones((9, 9), np.uint8)).astype(np.float32)
+    faded = np.clip(faded + (faded_paper - faded) / 3, 0, 255).astype(np.uint8)
+    assert not any(
+        "ink" in reason for reason in tampering.edit_evidence(faded, CardSide.FRONT, fields).reasons
+    )
