@@ -230,7 +230,8 @@ def _read(
     # Cut the lines from a warp at the photo's own resolution (up to 2x canonical): the recogniser
     # tells 赉 from 费 better from sharper strokes than from the canonical-size card.
     read_scale = float(np.clip(_long_side(quad) / CARD_WIDTH, READ_MIN_SCALE, READ_MAX_SCALE))
-    sharp = reader.without_red_ink(reader.warp_card(work, quad, scale=read_scale, cubic=True))
+    paper = reader.red_ink_paper(card)
+    sharp = reader.warp_around(work, quad, [line.box for line in lines], scale=read_scale, paper=paper)
     lines = [reader.trim_label(sharp, line, detected, scale=read_scale) for line in lines]
     crops = [reader.crop_line(sharp, line, scale=read_scale) for line in lines]
     reads = recognize_lines(crops)

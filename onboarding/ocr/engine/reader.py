@@ -39,6 +39,37 @@ def warp_card(
     return np.asarray(out, dtype=np.uint8)
 
 
+def warp_around(
+    image: NDArray[np.uint8],
+    quad: NDArray[np.float64],
+    boxes: list[Box],
+    *,
+    scale: float,
+    paper: Paper | None,
+) -> NDArray[np.uint8]:
+    """``warp_card(image, quad, scale=scale, cubic=True)`` with red ink painted out against
+    ``paper``, warped only around ``boxes`` (canonical; a line's height of margin on every side, more
+    than ``trim_label`` and ``crop_line`` look at) and black elsewhere. The pixels warped are the
+    same as the whole card's; the lines cover a third of the front and a sixth of the back, and the
+    cubic warp at up to twice the canonical size and the red-ink pass were a tenth of a read."""
+    w, h = round(W * scale), round(H * scale)
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    to_card = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    out = np.zeros((h, w, 3), dtype=np.uint8)
+    for x0, y0, x1, y1 in boxes:
+        margin = (y1 - y0) + 8
+        a0, b0 = max(0, int((x0 - margin) * scale)), max(0, int((y0 - margin) * scale))
+        a1, b1 = min(w, int(np.ceil((x1 + margin) * scale))), min(h, int(np.ceil((y1 + margin) * scale)))
+        if a1 <= a0 or b1 <= b0:
+            continue
+        shift = np.array([[1, 0, -a0], [0, 1, -b0], [0, 0, 1]], dtype=np.float64)
+        piece = cv2.warpPerspective(
+            image, shift @ to_card, (a1 - a0, b1 - b0), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+        )
+        out[b0:b1, a0:a1] = paint_out_red_ink(np.asarray(piece, dtype=np.uint8), paper)
+    return out
+
+
 def card_orientation(prob: NDArray[np.float32]) -> Orientation:
     """Side and orientation of a rectified card from its own (fine) text map, on glyph extents."""
     from onboarding.ocr.engine.locate import text_blobs, text_extent_mask
@@ -590,33 +621,62 @@ def _character_index() -> dict[str, int]:
     return {str(c): i for i, c in enumerate(characters) if i}
 
 
+@dataclass(frozen=True)
+class Paper:
+    """The card's paper, against which red ink is painted out: its grey level and its colour (BGR)."""
+
+    level: float
+    colour: tuple[int, int, int]
+
+
 def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """The card with red ink (a 复印无效 / 禁止复印 stamp, the 样本 mark) painted over with paper,
     keeping the black text, which stays dark where the translucent stamp crosses it."""
+    return paint_out_red_ink(image, red_ink_paper(image))
+
+
+def red_ink_paper(card: NDArray[np.uint8]) -> Paper | None:
+    """The paper to paint red ink over with, measured on the whole card; None when there is (almost)
+    no red ink on it. Measured once, it serves every piece warped from the same card."""
     # OpenCV's saturating channel arithmetic and histograms instead of NumPy's int16 copies, sorts
     # and boolean gathers: the same result at a tenth of the cost (this runs on every candidate).
-    b, g, r = (np.asarray(ch, dtype=np.uint8) for ch in cv2.split(image))
-    red = (np.asarray(cv2.subtract(r, cv2.max(b, g))) > 30).view(np.uint8)
-    if cv2.countNonZero(red) < 0.002 * red.size:
+    b, g, r = (np.asarray(ch, dtype=np.uint8) for ch in cv2.split(card))
+    if cv2.countNonZero(_red_mask(b, g, r)) < 0.002 * b.size:
+        return None
+    total = _grey_sum(b, g, r)
+    level = _percentile_of_counts(_histogram(total, 766, None), 90) / 3
+    light = (total >= 3 * 0.9 * level).view(np.uint8)
+    if not cv2.countNonZero(light):
+        return Paper(level, (255, 255, 255))
+    bb, gg, rr = (round(_median_of_counts(_histogram(ch, 256, light))) for ch in (b, g, r))
+    return Paper(level, (bb, gg, rr))
+
+
+def paint_out_red_ink(image: NDArray[np.uint8], paper: Paper | None) -> NDArray[np.uint8]:
+    """``image`` (the card or a piece of it) with its red ink, but not the dark text under a
+    translucent stamp, painted over with ``paper`` (from ``red_ink_paper``)."""
+    if paper is None:
         return image
+    b, g, r = (np.asarray(ch, dtype=np.uint8) for ch in cv2.split(image))
     # JPEG smears the stamp's colour: take its pale rim too.
-    red = np.asarray(cv2.dilate(red, np.ones((3, 3), np.uint8)), dtype=np.uint8)
-    # Three times the grey level, exact in 16 bits.
-    total = np.asarray(cv2.add(cv2.add(b, g, dtype=cv2.CV_16U), r, dtype=cv2.CV_16U), dtype=np.uint16)
-    paper_level = _percentile_of_counts(_histogram(total, 766, None), 90) / 3
-    stamp = cv2.bitwise_and(red, (total > 3 * 0.45 * paper_level).view(np.uint8))
-    light = (total >= 3 * 0.9 * paper_level).view(np.uint8)
-    if cv2.countNonZero(light):
-        paper = np.array([_median_of_counts(_histogram(ch, 256, light)) for ch in (b, g, r)])
-    else:
-        paper = np.array([255, 255, 255])
+    red = np.asarray(cv2.dilate(_red_mask(b, g, r), np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    stamp = cv2.bitwise_and(red, (_grey_sum(b, g, r) > 3 * 0.45 * paper.level).view(np.uint8))
     out = image.copy()
     x, y, w, h = cv2.boundingRect(stamp)
     if w == 0:
         return out
     roi = out[y : y + h, x : x + w]
-    cv2.copyTo(np.full_like(roi, paper.astype(np.uint8)), stamp[y : y + h, x : x + w], roi)
+    cv2.copyTo(np.full_like(roi, np.array(paper.colour, dtype=np.uint8)), stamp[y : y + h, x : x + w], roi)
     return out
+
+
+def _red_mask(b: NDArray[np.uint8], g: NDArray[np.uint8], r: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    return (np.asarray(cv2.subtract(r, cv2.max(b, g))) > 30).view(np.uint8)
+
+
+def _grey_sum(b: NDArray[np.uint8], g: NDArray[np.uint8], r: NDArray[np.uint8]) -> NDArray[np.uint16]:
+    """Three times the grey level, exact in 16 bits."""
+    return np.asarray(cv2.add(cv2.add(b, g, dtype=cv2.CV_16U), r, dtype=cv2.CV_16U), dtype=np.uint16)
 
 
 def _histogram(
