@@ -260,16 +260,16 @@ def _vertical_fit(boxes: list[Box], centres: tuple[tuple[str, float], ...]) -> t
     # Wide lines count more, but not so much that the address block alone decides.
     weights = np.array([min(b[2] - b[0], 150) for b in boxes], dtype=np.float64)
     expected = np.array([c for _, c in centres])
-    best, best_score = (1.0, 0.0), -1.0
-    for scale in _SCALES:
-        for dy in range(-_MAX_SHIFT, _MAX_SHIFT + 1, 2):
-            residual = np.abs(cys[:, None] - (scale * expected[None, :] + dy)).min(axis=1)
-            score = float((weights * np.clip(1 - residual / _FIT, 0, None)).sum())
-            # Prefer the identity among equals: most cards are located right.
-            score -= 0.5 * (abs(dy) / _MAX_SHIFT + abs(scale - 1.0) * 5)
-            if score > best_score:
-                best, best_score = (float(scale), float(dy)), score
-    return best
+    # Every (scale, shift) at once: scales x shifts x boxes x centres is some 10^5 numbers.
+    scales = np.array(_SCALES)[:, None]
+    shifts = np.arange(-_MAX_SHIFT, _MAX_SHIFT + 1, 2, dtype=np.float64)[None, :]
+    placed = scales[:, :, None, None] * expected + shifts[:, :, None, None]
+    residual = np.abs(cys[:, None] - placed).min(axis=3)
+    scores = (weights * np.clip(1 - residual / _FIT, 0, None)).sum(axis=2)
+    # Prefer the identity among equals: most cards are located right.
+    scores -= 0.5 * (np.abs(shifts) / _MAX_SHIFT + np.abs(scales - 1.0) * 5)
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return float(scales[i, 0]), float(shifts[0, j])
 
 
 def _union(boxes: list[Box]) -> Box:
