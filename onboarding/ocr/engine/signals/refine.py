@@ -33,21 +33,26 @@ _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
 _SLOPES = np.linspace(-0.08, 0.08, 17)
 
 
+def _step_map(img: NDArray[np.float32]) -> NDArray[np.float32]:
+    """|mean of rows y+2..y+4 - mean of rows y-4..y-2| at every pixel: a step across the rows at y.
+
+    The same whichever side the card lies on, so one map serves both edges of an orientation.
+    """
+    h = img.shape[0]
+    padded = np.pad(img, ((4, 4), (0, 0)), mode="edge")
+    below = padded[6 : 6 + h] + padded[7 : 7 + h] + padded[8 : 8 + h]
+    above = padded[0:h] + padded[1 : 1 + h] + padded[2 : 2 + h]
+    return np.asarray(np.abs(below - above) / 3.0, np.float32)
+
+
 def _best_line(
-    gray: NDArray[np.float32],
-    *,
-    horizontal: bool,
-    at: float,
-    band: float,
-    along: tuple[float, float],
-    sign: float,
+    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
 ) -> tuple[float, float, float]:
     """(offset at the edge's middle, slope, step) of the strongest step line near ``at``.
 
-    ``sign`` is +1 when the card lies at larger coordinates than the edge (top, left edges).
+    ``steps`` is ``_step_map`` of the frame with the edge running along its rows.
     """
-    img = gray if horizontal else np.ascontiguousarray(gray.T)
-    h, w = img.shape
+    h, w = steps.shape
     xs = np.linspace(along[0], along[1], 40)
     mid = (along[0] + along[1]) / 2
     offsets = np.arange(max(3.0, at - band), min(h - 4.0, at + band) + 1e-6, 1.0)
@@ -55,16 +60,9 @@ def _best_line(
         return at, 0.0, 0.0
     xi = np.clip(np.round(xs).astype(np.int64), 0, w - 1)
     ys = offsets[None, :, None] + _SLOPES[:, None, None] * (xs - mid)[None, None, :]
-    inside = np.zeros(ys.shape, np.float32)
-    outside = np.zeros(ys.shape, np.float32)
-    for d in (2, 3, 4):
-        yi_in = np.clip(np.round(ys + sign * d).astype(np.int64), 0, h - 1)
-        yi_out = np.clip(np.round(ys - sign * d).astype(np.int64), 0, h - 1)
-        inside += img[yi_in, xi[None, None, :]]
-        outside += img[yi_out, xi[None, None, :]]
-    step = np.abs(inside - outside) / 3.0
+    yi = np.clip(np.round(ys).astype(np.int64), 0, h - 1)
     # a real edge steps the same way along its whole length: the median resists text and clutter
-    score = np.median(step, axis=2)
+    score = np.median(steps[yi, xi[None, None, :]], axis=2)
     si, oi = np.unravel_index(int(np.argmax(score)), score.shape)
     return float(offsets[oi]), float(_SLOPES[si]), float(score[si, oi])
 
@@ -85,20 +83,22 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
     span_x = (m + 0.12 * w, m + 0.88 * w)
     span_y = (m + 0.15 * h, m + 0.85 * h)
 
-    def edge(
-        horizontal: bool, at: float, along: tuple[float, float], sign: float
-    ) -> tuple[float, float, float]:
-        near = _best_line(gray, horizontal=horizontal, at=at, band=band, along=along, sign=sign)
+    # the step across each row (horizontal edges) and each column (vertical edges), once
+    across_rows = _step_map(gray)
+    across_cols = _step_map(np.ascontiguousarray(gray.T))
+
+    def edge(steps: NDArray[np.float32], at: float, along: tuple[float, float]) -> tuple[float, float, float]:
+        near = _best_line(steps, at=at, band=band, along=along)
         # the engine's quad may be off by more than the band where it fitted the text rather than
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
         # backdrop): a much stronger step a little further out is the card's edge
-        far = _best_line(gray, horizontal=horizontal, at=at, band=_WIDE_MARGIN * h, along=along, sign=sign)
+        far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
         return far if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) else near
 
-    top = edge(True, m, span_x, 1.0)
-    bottom = edge(True, m + h, span_x, -1.0)
-    left = edge(False, m, span_y, 1.0)
-    right = edge(False, m + w, span_y, -1.0)
+    top = edge(across_rows, m, span_x)
+    bottom = edge(across_rows, m + h, span_x)
+    left = edge(across_cols, m, span_y)
+    right = edge(across_cols, m + w, span_y)
     mx, my = sum(span_x) / 2, sum(span_y) / 2
     lines = []
     for (offset, slope, step), default, horizontal, mid in (
