@@ -136,3 +136,18 @@ def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
         for i, text, score in zip(batch, out.txts, out.scores, strict=True):
             results[i] = (str(text), float(score))
     return results
+
+
+def line_probabilities(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """The recogniser's per-frame probabilities over its classes (``recogniser_characters``) for one
+    line crop (BGR), prepared exactly as ``recognize_lines`` prepares it: (frames, classes)."""
+    recognizer = _load().recognizer
+    _, height, width = recognizer.rec_image_shape
+    ratio = max(width / height, crop.shape[1] / max(1, crop.shape[0]))
+    batch = recognizer.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+    return np.asarray(recognizer.session(batch)[0], dtype=np.float32)
+
+
+def recogniser_characters() -> list[str]:
+    """The recogniser's output classes in order; class 0 is CTC's blank."""
+    return [str(c) for c in _load().recognizer.postprocess_op.character]

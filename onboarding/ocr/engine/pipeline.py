@@ -14,7 +14,7 @@ from onboarding.ocr.engine import parsing, reader
 from onboarding.ocr.engine.decode import decode_image, work_copy
 from onboarding.ocr.engine.layout import CARD_HEIGHT, CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
-from onboarding.ocr.engine.models import detector_size, recognize_lines, text_probability
+from onboarding.ocr.engine.models import detector_size, text_probability
 from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import BLUR_THRESHOLD, edge_sharpness, find_cards, run_detectors, score_of
 from onboarding.ocr.engine.signals.cards import MIN_EXTRA_EDGES
@@ -234,7 +234,7 @@ def _read(
     sharp = reader.warp_around(work, quad, [line.box for line in lines], scale=read_scale, paper=paper)
     lines = [reader.trim_label(sharp, line, detected, scale=read_scale) for line in lines]
     crops = [reader.crop_line(sharp, line, scale=read_scale) for line in lines]
-    reads = recognize_lines(crops)
+    reads = reader.read_lines(crops, lines)
     by_field: dict[str, list[tuple[str, float, reader.Line]]] = {}
     for line, (text, score) in zip(lines, reads, strict=True):
         if parsing.is_label(text):

@@ -603,22 +603,17 @@ def _aligned_scores(
 
 def _frame_probs(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
     """The recogniser's per-frame probabilities over its characters for one line crop."""
-    from onboarding.ocr.engine.models import _load
+    from onboarding.ocr.engine.models import line_probabilities
 
-    recognizer = _load().recognizer
-    _, height, width = recognizer.rec_image_shape
-    ratio = max(width / height, crop.shape[1] / max(1, crop.shape[0]))
-    batch = recognizer.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
-    return np.asarray(recognizer.session(batch)[0], dtype=np.float32)
+    return line_probabilities(crop)
 
 
 @lru_cache(maxsize=1)
 def _character_index() -> dict[str, int]:
     """The recogniser's output classes by character (0 is CTC's blank)."""
-    from onboarding.ocr.engine.models import _load
+    from onboarding.ocr.engine.models import recogniser_characters
 
-    characters = _load().recognizer.postprocess_op.character
-    return {str(c): i for i, c in enumerate(characters) if i}
+    return {c: i for i, c in enumerate(recogniser_characters()) if i}
 
 
 @dataclass(frozen=True)
