@@ -135,3 +135,13 @@ def test_a_card_cut_through_a_line_of_print_still_runs_into_the_frame() -> None:
     whole[60:340, 570:580] = (30, 30, 30)
     quad = [(120.0, 60.0), (592.0, 60.0), (592.0, 340.0), (120.0, 340.0)]
     assert not border.border_incomplete(quad, whole.shape, photo_bgr=whole)
+
+
+def test_a_sheet_over_the_face_is_an_occluder(front: Card) -> None:
+    # the portrait is left out of the cell test (flat backdrop, skin by design); its mid-face is not
+    covered = front.copy()
+    cv2.rectangle(covered, (560, 60), (800, 215), (236, 238, 240), -1)  # paper-white, over the eyes
+    occlusion = border.find_occlusion(covered, CardSide.FRONT)
+    assert occlusion.faceless >= border.FACELESS
+    assert occlusion.found
+    assert border.find_occlusion(front, CardSide.FRONT).faceless < border.FACELESS

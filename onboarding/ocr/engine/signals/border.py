@@ -21,7 +21,9 @@ A connected group of flagged cells of a few cells' size is an occluder; measures
 relative to the card itself, so light, blur and camera change both sides of the comparison alike.
 Over the portrait, where flat and skin-coloured cells are normal, the evidence is the card's edge
 instead: a finger holding the card, or a sheet over a corner, runs on past the edge, so the same
-off-tint colour is found just inside and just outside it.
+off-tint colour is found just inside and just outside it. And the portrait always shows a face:
+its mid-face blank (colourless, without detail, as light as the card's paper, and not glare) is
+paper or a sticker lying over it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from onboarding.ocr.engine.signals._common import (
     canonical,
     card_edge_px,
     corners_array,
+    scaled_box,
 )
 from onboarding.ocr.engine.types import CardSide, Point
 
@@ -59,6 +62,9 @@ _CELL = 12  # half-scale px = 24 canonical px, about one character
 _FLAT = 0.35  # fine-detail energy below this share of the card's median background cell
 _OFF_COLOUR = 10.0  # Lab chroma distance from the card's background tint
 _INKED = 1.0  # fine-detail energy above the card's median background cell: printed strokes
+FACELESS = 0.5  # share of the mid-face blank (colourless, flat, paper-light) that is an occluder
+_BLANK_CHROMA = 8.0
+_BLANK_DETAIL = 2.0
 # Flagged cells in one connected group at which BorderCodeValue reaches 50 and -9105 is raised
 # (clean specimen photos: at most 2; the smallest occluders: 4+).
 OCCLUSION_CELLS = 4
@@ -150,11 +156,14 @@ class Occlusion:
     cells: int  # flagged cells in the largest connected group
     mask: NDArray[np.bool_]  # the flagged cells (cell grid)
     crossing: int = 0  # edge segments where something off-colour runs from the card out past its edge
+    faceless: float = 0.0  # share of the portrait's mid-face that is blank paper-white
 
     @property
     def evidence(self) -> float:
-        # two crossing segments (~5 mm of edge) weigh as much as the whole cell bar
-        return self.cells + self.crossing * OCCLUSION_CELLS / CROSSING_SEGMENTS
+        # two crossing segments (~5 mm of edge) weigh as much as the whole cell bar, and so does a
+        # face covered over
+        covered_face = OCCLUSION_CELLS if self.faceless >= FACELESS else 0
+        return self.cells + self.crossing * OCCLUSION_CELLS / CROSSING_SEGMENTS + covered_face
 
     @property
     def border_code_value(self) -> int:
@@ -341,4 +350,36 @@ def find_occlusion(
     crossing = (
         0 if photo_bgr is None or corners is None else edge_crossings(photo_bgr, corners, side, washed=washed)
     )
-    return Occlusion(cells=largest, mask=flagged, crossing=crossing)
+    faceless = (
+        _faceless(lab, lightness, detail, background_mask(side, scale=_SCALE) & seen, glare)
+        if side is CardSide.FRONT
+        else 0.0
+    )
+    return Occlusion(cells=largest, mask=flagged, crossing=crossing, faceless=faceless)
+
+
+def _faceless(
+    lab: FloatImage,
+    lightness: FloatImage,
+    detail: FloatImage,
+    background: NDArray[np.bool_],
+    glare: NDArray[np.bool_],
+) -> float:
+    """Share of the portrait's mid-face that is colourless, flat and as light as the card's paper.
+
+    An ID photo always shows a face there (skin has colour, eyes and mouth have detail); paper or a
+    white sticker over it is blank. Glare (and its halo) is blank too, but it is ReflectWarn's.
+    """
+    if not background.any():
+        return 0.0
+    x0, y0, x1, y1 = layout.PORTRAIT
+    pw, ph = x1 - x0, y1 - y0
+    zone = scaled_box(
+        (round(x0 + 0.36 * pw), round(y0 + 0.28 * ph), round(x1 - 0.36 * pw), round(y0 + 0.52 * ph)), _SCALE
+    )
+    ys, xs = slice(zone[1], zone[3]), slice(zone[0], zone[2])
+    paper = float(np.percentile(lightness[background], 75))
+    chroma = np.hypot(lab[ys, xs, 1] - 128.0, lab[ys, xs, 2] - 128.0)
+    blank = (chroma < _BLANK_CHROMA) & (lightness[ys, xs] > paper - 10.0) & (detail[ys, xs] < _BLANK_DETAIL)
+    blank &= ~glare[ys, xs]
+    return float(blank.mean())
