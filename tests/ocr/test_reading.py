@@ -162,3 +162,13 @@ def test_it_takes_an_authority_read_surely_as_read(
     out = reader.read_lines([_crop(13)], [Line("Authority", (0, 0, 13, 10))])
     assert out == [("影武县公安局", 0.99)]
     assert toy.re_read == []
+
+
+def test_a_line_that_is_all_label_reads_as_nothing_instead_of_failing() -> None:
+    # A stamped line whose label, by the layout, ends past the line's own end crops to nothing
+    # (seen on a heavily blurred front); the recogniser must answer "" for it, not raise.
+    card = np.full((810, 1284, 3), 235, dtype=np.uint8)
+    line = Line("Nation", (310, 116, 379, 138), label_end=401.0, stamped=True)
+    crop = reader.crop_line(card, line, scale=1.5)
+    assert crop.size == 0
+    assert reader.read_lines([crop], [line]) == [("", 0.0)]

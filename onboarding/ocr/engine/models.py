@@ -119,7 +119,8 @@ def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
 
     recognizer = _load().recognizer
     widths = [max(_REC_MIN_WIDTH, c.shape[1] * _REC_HEIGHT / max(1, c.shape[0])) for c in crops]
-    order = sorted(range(len(crops)), key=lambda i: widths[i])
+    # An empty crop (a line that is all label once the label is cut off) reads as nothing.
+    order = sorted((i for i, c in enumerate(crops) if c.size), key=lambda i: widths[i])
     batches: list[list[int]] = []
     for i in order:
         if batches:
@@ -143,6 +144,8 @@ def line_probabilities(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
     line crop (BGR), prepared exactly as ``recognize_lines`` prepares it: (frames, classes)."""
     recognizer = _load().recognizer
     _, height, width = recognizer.rec_image_shape
+    if not crop.size:
+        return np.zeros((0, len(recognizer.postprocess_op.character)), dtype=np.float32)
     ratio = max(width / height, crop.shape[1] / max(1, crop.shape[0]))
     batch = recognizer.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
     return np.asarray(recognizer.session(batch)[0], dtype=np.float32)

@@ -545,7 +545,7 @@ def choose_reading(crop: NDArray[np.uint8], choices: tuple[str, ...]) -> str | N
     """
     index = _character_index()
     known = [c for c in choices if c and all(ch in index for ch in c)]
-    if not known:
+    if not known or not crop.size:
         return None
     probs = _frame_probs(crop)
     # Only the columns of the members' characters (and the blank) are needed, not all 18 000.
