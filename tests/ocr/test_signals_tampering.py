@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import random
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -60,6 +61,20 @@ def _box(name: str) -> tuple[int, int, int, int]:
     return x0 - 12, y0 - 8, x1 + 12, y1 + 8
 
 
+def _with_field(
+    card: NDArray[np.uint8], name: str, change: Callable[[NDArray[np.uint8]], NDArray[np.uint8]]
+) -> NDArray[np.uint8]:
+    """The card with the front field ``name``'s box replaced by ``change`` of it."""
+    x0, y0, x1, y1 = _box(name)
+    edited = card.copy()
+    edited[y0:y1, x0:x1] = change(card[y0:y1, x0:x1])
+    return edited
+
+
+def _bolder(kernel: tuple[int, int]) -> Callable[[NDArray[np.uint8]], NDArray[np.uint8]]:
+    return lambda band: np.asarray(cv2.erode(band, np.ones(kernel, np.uint8)), dtype=np.uint8)
+
+
 # --- DetectPsWarn ---------------------------------------------------------------------------------
 
 
@@ -74,11 +89,12 @@ def test_a_number_retyped_wider_is_off_the_layouts_width(
 ) -> None:
     # the same strokes, stretched 8 % along the line from its start: only the number's extent changes
     card, fields = front
-    x0, y0, x1, y1 = _box("IdNum")
-    edited = card.copy()
-    band = card[y0:y1, x0:x1]
-    stretched = cv2.resize(band, (round(band.shape[1] * 1.08), band.shape[0]), interpolation=cv2.INTER_LINEAR)
-    edited[y0:y1, x0:x1] = stretched[:, : band.shape[1]]
+
+    def stretched(band: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        wider = cv2.resize(band, (round(band.shape[1] * 1.08), band.shape[0]), interpolation=cv2.INTER_LINEAR)
+        return np.asarray(wider[:, : band.shape[1]], dtype=np.uint8)
+
+    edited = _with_field(card, "IdNum", stretched)
     reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
     assert any(reason.startswith("IdNum width") for reason in reasons), reasons
     assert all(reason.startswith("IdNum") for reason in reasons), reasons
@@ -88,10 +104,8 @@ def test_a_bolder_face_is_heavy_for_the_card_and_for_its_own_size(
     front: tuple[NDArray[np.uint8], IdCardFields],
 ) -> None:
     card, fields = front
-    x0, y0, x1, y1 = _box("Birth")
-    edited = card.copy()
     # thicker vertical strokes only: the glyphs keep their height, so the face is bold for its size
-    edited[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((1, 3), np.uint8))
+    edited = _with_field(card, "Birth", _bolder((1, 3)))
     reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
     assert any("per glyph height" in reason and reason.startswith("Birth") for reason in reasons), reasons
 
@@ -102,9 +116,7 @@ def test_nothing_is_read_when_the_layout_does_not_fit_the_card(
     # corners far off (the card's print 60 px left of the layout): every box holds other print, so
     # even a field made bold is no evidence, rather than a false alarm on a misread card
     card, fields = front
-    x0, y0, x1, y1 = _box("Birth")
-    edited = card.copy()
-    edited[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
+    edited = _with_field(card, "Birth", _bolder((3, 3)))
     assert tampering.edit_evidence(edited, CardSide.FRONT, fields).edited
     shifted = np.roll(edited, -60, axis=1)
     assert tampering.edit_evidence(shifted, CardSide.FRONT, fields).reasons == ()
@@ -181,9 +193,7 @@ def test_a_short_field_in_a_bolder_face_has_darker_ink_and_heavier_strokes(
     front: tuple[NDArray[np.uint8], IdCardFields],
 ) -> None:
     card, fields = front
-    x0, y0, x1, y1 = _box("Sex")
-    edited = card.copy()
-    edited[y0:y1, x0:x1] = cv2.erode(card[y0:y1, x0:x1], np.ones((2, 2), np.uint8))
+    edited = _with_field(card, "Sex", _bolder((2, 2)))
     reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
     assert any(reason.startswith("Sex ink darker") for reason in reasons), reasons
 
@@ -193,17 +203,16 @@ def test_a_short_field_with_lighter_ink_and_no_heavier_strokes(
 ) -> None:
     # the nation's ink a third of the way to the paper, as a thin face's strokes are after the blur
     card, fields = front
-    x0, y0, x1, y1 = _box("Nation")
-    edited = card.copy()
-    crop = card[y0:y1, x0:x1].astype(np.float32)
-    paper = cv2.dilate(card[y0:y1, x0:x1], np.ones((9, 9), np.uint8)).astype(np.float32)
-    edited[y0:y1, x0:x1] = np.clip(crop + (paper - crop) / 3, 0, 255).astype(np.uint8)
-    reasons = tampering.edit_evidence(edited, CardSide.FRONT, fields).reasons
+
+    def lighter(band: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        ink = band.astype(np.float32)
+        paper = cv2.dilate(band, np.ones((9, 9), np.uint8)).astype(np.float32)
+        return np.clip(ink + (paper - ink) / 3, 0, 255).astype(np.uint8)
+
+    reasons = tampering.edit_evidence(_with_field(card, "Nation", lighter), CardSide.FRONT, fields).reasons
     assert any(reason.startswith("Nation ink lighter") for reason in reasons), reasons
     # the same ink on every field (a lighter print, or exposure) is not an edit
-    faded = card.astype(np.float32)
-    faded_paper = cv2.dilate(card, np.ones((9, 9), np.uint8)).astype(np.float32)
-    faded = np.clip(faded + (faded_paper - faded) / 3, 0, 255).astype(np.uint8)
+    faded = lighter(card)
     assert not any(
         "ink" in reason for reason in tampering.edit_evidence(faded, CardSide.FRONT, fields).reasons
     )
