@@ -92,8 +92,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
                     if not reused:
                         raise
                     # The coarse map warped onto the card did not read: the card's own map decides.
-                    prob0 = reader.text_map(reader.without_red_ink(card0))
-                    orientation0 = reader.card_orientation(prob0)
+                    prob0, orientation0 = _own_map(card0)
                     read = _read(work, scale, quad0, card0, prob0, orientation0, side, config)
             except OcrError as error:
                 # The first candidate's complaint is the one reported if no other reads.
@@ -173,10 +172,10 @@ def _other_side(
         if _overlap(other, quad) > 0.3 or located.edge_score < MIN_EXTRA_EDGES:
             continue  # the card already read, or no card's edges
         card0 = reader.warp_card(work, other)
-        prob0 = reader.text_map(reader.without_red_ink(card0))
+        prob0, orientation0 = _own_map(card0)
         try:
             oquad, ocard, oside, ofields, oraw, oconf = _read(
-                work, scale, other, card0, prob0, reader.card_orientation(prob0), None, config
+                work, scale, other, card0, prob0, orientation0, None, config
             )
         except OcrError:
             continue  # not readable as a card: no reason to refuse or to add anything
@@ -307,8 +306,14 @@ def _judge(work: NDArray[np.uint8], cand: Located, tried: list[NDArray[np.float6
         orientation = reader.card_orientation(cand.card_map)
         if orientation.score >= REUSED_MAP_MIN_LAYOUT:
             return cand.quad, card, cand.card_map, orientation, True
+    prob, orientation = _own_map(card)
+    return cand.quad, card, prob, orientation, False
+
+
+def _own_map(card: NDArray[np.uint8]) -> tuple[NDArray[np.float32], Orientation]:
+    """The rectified card's own text map (red ink painted out first) and its layout match."""
     prob = reader.text_map(reader.without_red_ink(card))
-    return cand.quad, card, prob, reader.card_orientation(prob), False
+    return prob, reader.card_orientation(prob)
 
 
 @dataclass(frozen=True)

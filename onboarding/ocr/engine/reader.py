@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout, parsing
-from onboarding.ocr.engine.models import recognize_lines
+from onboarding.ocr.engine.models import line_probabilities, recogniser_characters, recognize_lines
 from onboarding.ocr.engine.orientation import TEXT_THRESHOLD, Orientation
 from onboarding.ocr.engine.types import CardSide
 
@@ -603,16 +603,12 @@ def _aligned_scores(
 
 def _frame_probs(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
     """The recogniser's per-frame probabilities over its characters for one line crop."""
-    from onboarding.ocr.engine.models import line_probabilities
-
     return line_probabilities(crop)
 
 
 @lru_cache(maxsize=1)
 def _character_index() -> dict[str, int]:
     """The recogniser's output classes by character (0 is CTC's blank)."""
-    from onboarding.ocr.engine.models import recogniser_characters
-
     return {c: i for i, c in enumerate(recogniser_characters()) if i}
 
 
@@ -627,24 +623,21 @@ class Paper:
 def without_red_ink(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """The card with red ink (a 复印无效 / 禁止复印 stamp, the 样本 mark) painted over with paper,
     keeping the black text, which stays dark where the translucent stamp crosses it."""
-    return paint_out_red_ink(image, red_ink_paper(image))
+    channels = _channels(image)
+    red = _red_mask(*channels)
+    if cv2.countNonZero(red) < 0.002 * red.size:
+        return image
+    total = _grey_sum(*channels)
+    return _painted(image, red, total, _paper(channels, total))
 
 
 def red_ink_paper(card: NDArray[np.uint8]) -> Paper | None:
     """The paper to paint red ink over with, measured on the whole card; None when there is (almost)
     no red ink on it. Measured once, it serves every piece warped from the same card."""
-    # OpenCV's saturating channel arithmetic and histograms instead of NumPy's int16 copies, sorts
-    # and boolean gathers: the same result at a tenth of the cost (this runs on every candidate).
-    b, g, r = (np.asarray(ch, dtype=np.uint8) for ch in cv2.split(card))
-    if cv2.countNonZero(_red_mask(b, g, r)) < 0.002 * b.size:
+    channels = _channels(card)
+    if cv2.countNonZero(_red_mask(*channels)) < 0.002 * channels[0].size:
         return None
-    total = _grey_sum(b, g, r)
-    level = _percentile_of_counts(_histogram(total, 766, None), 90) / 3
-    light = (total >= 3 * 0.9 * level).view(np.uint8)
-    if not cv2.countNonZero(light):
-        return Paper(level, (255, 255, 255))
-    bb, gg, rr = (round(_median_of_counts(_histogram(ch, 256, light))) for ch in (b, g, r))
-    return Paper(level, (bb, gg, rr))
+    return _paper(channels, _grey_sum(*channels))
 
 
 def paint_out_red_ink(image: NDArray[np.uint8], paper: Paper | None) -> NDArray[np.uint8]:
@@ -652,10 +645,37 @@ def paint_out_red_ink(image: NDArray[np.uint8], paper: Paper | None) -> NDArray[
     translucent stamp, painted over with ``paper`` (from ``red_ink_paper``)."""
     if paper is None:
         return image
+    channels = _channels(image)
+    return _painted(image, _red_mask(*channels), _grey_sum(*channels), paper)
+
+
+# OpenCV's saturating channel arithmetic and histograms instead of NumPy's int16 copies, sorts and
+# boolean gathers: the same result at a tenth of the cost (this runs on every candidate).
+_Channels = tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8]]
+
+
+def _channels(image: NDArray[np.uint8]) -> _Channels:
     b, g, r = (np.asarray(ch, dtype=np.uint8) for ch in cv2.split(image))
-    # JPEG smears the stamp's colour: take its pale rim too.
-    red = np.asarray(cv2.dilate(_red_mask(b, g, r), np.ones((3, 3), np.uint8)), dtype=np.uint8)
-    stamp = cv2.bitwise_and(red, (_grey_sum(b, g, r) > 3 * 0.45 * paper.level).view(np.uint8))
+    return b, g, r
+
+
+def _paper(channels: _Channels, total: NDArray[np.uint16]) -> Paper:
+    """The paper's grey level (90th percentile) and colour (median of the pixels near it)."""
+    level = _percentile_of_counts(_histogram(total, 766, None), 90) / 3
+    light = (total >= 3 * 0.9 * level).view(np.uint8)
+    if not cv2.countNonZero(light):
+        return Paper(level, (255, 255, 255))
+    bb, gg, rr = (int(_median_of_counts(_histogram(ch, 256, light))) for ch in channels)
+    return Paper(level, (bb, gg, rr))
+
+
+def _painted(
+    image: NDArray[np.uint8], red: NDArray[np.uint8], total: NDArray[np.uint16], paper: Paper
+) -> NDArray[np.uint8]:
+    """``image`` with the red pixels (grown by one: JPEG smears the stamp's colour) that are not
+    dark text painted with the paper's colour."""
+    red = np.asarray(cv2.dilate(red, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    stamp = cv2.bitwise_and(red, (total > 3 * 0.45 * paper.level).view(np.uint8))
     out = image.copy()
     x, y, w, h = cv2.boundingRect(stamp)
     if w == 0:
