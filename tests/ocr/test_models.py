@@ -1,0 +1,63 @@
+"""The recogniser's batches of one photo, read side by side on threads (models.recognize_lines)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import select
+import signal
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+
+from onboarding.ocr.engine import CardSide, models, reader
+from onboarding.ocr.specimens import draw_card, random_identity
+
+
+@pytest.fixture(scope="module")
+def front_line_crops() -> list[np.ndarray]:
+    """The field lines of a drawn specimen front (canonical size), cut as the engine cuts them."""
+    rng = random.Random(7)
+    identity = random_identity(rng, today=date(2026, 1, 1))
+    card = cv2.resize(
+        draw_card(identity, CardSide.FRONT, rng=rng), (reader.W, reader.H), interpolation=cv2.INTER_AREA
+    )
+    lines = reader.field_lines(reader.text_map(card), CardSide.FRONT)
+    return [reader.crop_line(card, line) for line in lines]
+
+
+def test_batches_read_side_by_side_give_each_crop_its_own_text(front_line_crops: list[np.ndarray]) -> None:
+    """Each crop's text comes back in its own place, the same as reading the crops one at a time,
+    and an empty crop (a line that was all label) reads as nothing."""
+    crops = [*front_line_crops, np.zeros((0, 0, 3), np.uint8)]
+    together = models.recognize_lines(crops)
+    alone = [models.recognize_lines([crop])[0] for crop in crops]
+    assert [text for text, _ in together] == [text for text, _ in alone]
+    assert together[-1] == ("", 0.0)
+    assert sum(bool(text) for text, _ in together) >= 5
+
+
+def test_a_forked_child_reads_with_threads_of_its_own(front_line_crops: list[np.ndarray]) -> None:
+    """The thread pool does not survive fork (Celery prefork, gunicorn --preload): a child that
+    inherits a pool already used must read, not wait forever on its parent's threads."""
+    expected = [text for text, _ in models.recognize_lines(front_line_crops)]  # the pool now exists
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child answers through the pipe
+        try:
+            texts = [text for text, _ in models.recognize_lines(front_line_crops)]
+            os.write(write_end, json.dumps(texts).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    ready, _, _ = select.select([read_end], [], [], 60)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    with os.fdopen(read_end) as pipe:
+        answer = pipe.read() if ready else ""
+    os.waitpid(pid, 0)
+    assert ready, "the forked child did not answer within 60 s"
+    assert json.loads(answer or "null") == expected
