@@ -8,16 +8,17 @@ is thread-safe, and neither wrapper keeps per-call state, so no lock is needed a
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+from onboarding.ocr.engine import workers
 
 _lock = threading.Lock()
 _models: _Models | None = None
@@ -116,28 +117,6 @@ _MAX_PADDING = 0.05
 _MAX_BATCH = 8
 _REC_HEIGHT = 48
 _REC_MIN_WIDTH = 160
-# Recogniser batches of one photo run on this many threads at once (each call is single-threaded).
-_REC_WORKERS = max(1, min(2, os.cpu_count() or 1))
-_rec_pool: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _rec_pool
-    if _rec_pool is None:
-        with _lock:
-            if _rec_pool is None:
-                _rec_pool = ThreadPoolExecutor(max_workers=_REC_WORKERS, thread_name_prefix="ocr-rec")
-    return _rec_pool
-
-
-def _forget_pool_in_child() -> None:
-    # A forked worker (Celery prefork, gunicorn --preload) inherits the pool object but not its
-    # threads: work submitted to it would wait forever. The child makes its own.
-    global _rec_pool
-    _rec_pool = None
-
-
-os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
@@ -163,8 +142,8 @@ def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
     # The batches shared between the workers by padded width, widest first, each to the least loaded
     # (the recogniser's cost grows with the padded width): a front's ~8 lines finish in about half
     # the time of one after another.
-    loads = [0.0] * _REC_WORKERS
-    shares: list[list[list[int]]] = [[] for _ in range(_REC_WORKERS)]
+    loads = [0.0] * workers.WORKERS
+    shares: list[list[list[int]]] = [[] for _ in range(workers.WORKERS)]
     for batch in sorted(batches, key=lambda b: -widths[b[-1]] * len(b)):
         k = loads.index(min(loads))
         shares[k].append(batch)
@@ -178,17 +157,10 @@ def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
         return done
 
     results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-    busy = [share for share in shares if share]
-    if len(busy) > 1:
-        # The last share runs on the calling thread: one hand-off fewer.
-        futures = [_pool().submit(run, share) for share in busy[:-1]]
-        finished = run(busy[-1])
-        for future in futures:
-            finished += future.result()
-    else:
-        finished = run(busy[0]) if busy else []
-    for i, text, score in finished:
-        results[i] = (text, score)
+    tasks = [functools.partial(run, share) for share in shares if share]
+    for done in workers.side_by_side(tasks):
+        for i, text, score in done:
+            results[i] = (text, score)
     return results
 
 

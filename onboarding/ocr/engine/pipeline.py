@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine import parsing, reader
+from onboarding.ocr.engine import parsing, reader, workers
 from onboarding.ocr.engine.decode import decode_image, work_copy
 from onboarding.ocr.engine.layout import CARD_HEIGHT, CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
@@ -72,6 +72,8 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
 
     coarse = _Search.of(work, LOCATE_MAX_SIDE)
     candidates = coarse.candidates
+    # MultiCardDetect's search for further cards needs only the coarse pass: it runs beside the read.
+    other_cards = workers.pool().submit(coarse.all_cards) if config.multi_card_detect else None
     fine_done = False
     if not candidates or candidates[0].orientation.score < CONFIDENT_LAYOUT:
         # Small cards' text is lost at the coarse size: look again, finer (rarely needed).
@@ -116,8 +118,8 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     if quality < BLUR_THRESHOLD:
         raise OcrError(ErrorCode.IMAGE_BLUR, f"（Quality {quality}）", detail_en=f"(Quality {quality})")
     result = _result(work, scale, quad, card, detected, fields, raw, confidence, config)
-    if config.multi_card_detect:
-        result.other_side = _other_side(work, scale, coarse, quad, detected, config)
+    if other_cards is not None:
+        result.other_side = _other_side(work, scale, other_cards.result(), quad, detected, config)
     # The detectors look at ``work``, so they get the corners in its pixels, not the photo's.
     work_corners: list[Point] = [(float(x), float(y)) for x, y in quad]
     # InvalidDateWarn answers -9109 here; api.contract.advanced_info maps it to the service's
@@ -152,23 +154,21 @@ def _result(
 def _other_side(
     work: NDArray[np.uint8],
     scale: float,
-    coarse: _Search,
+    cards: list[Located],
     quad: NDArray[np.float64],
     detected: CardSide,
     config: CardConfig,
 ) -> OcrResult | None:
     """MultiCardDetect: the other side's card read from the same photo, None when there is none.
 
-    The cards are found on the coarse pass the engine already made (``signals.cards.find_cards``).
-    A further card must show its edges (a layout match alone also fits clutter) and must read as a
-    card does: only then is one of the same side a second card (FailedOperation.MultiCardError),
-    and one of the other side returned, read like the first, with the detectors' findings.
+    ``cards`` are every card found on the coarse pass (``_Search.all_cards``), quads in ``work``
+    pixels. A further card must show its edges (a layout match alone also fits clutter) and must
+    read as a card does: only then is one of the same side a second card
+    (FailedOperation.MultiCardError), and one of the other side returned, read like the first,
+    with the detectors' findings.
     """
-    small_h, small_w = coarse.prob.shape
-    to_work = np.array([work.shape[1] / small_w, work.shape[0] / small_h])
-    first = [replace(c, quad=c.quad / to_work) for c in coarse.candidates]
-    for located in find_cards(coarse.small, coarse.prob, first=first):
-        other = located.quad * to_work
+    for located in cards:
+        other = located.quad
         if _overlap(other, quad) > 0.3 or located.edge_score < MIN_EXTRA_EDGES:
             continue  # the card already read, or no card's edges
         card0 = reader.warp_card(work, other)
@@ -331,6 +331,7 @@ class _Search:
     small: NDArray[np.uint8]
     prob: NDArray[np.float32]
     candidates: list[Located]
+    to_work: NDArray[np.float64]  # from the map's pixels to ``work``'s (x, y)
 
     @classmethod
     def of(cls, work: NDArray[np.uint8], max_side: int) -> _Search:
@@ -342,7 +343,15 @@ class _Search:
             _Candidate(c.quad * to_work, c.orientation, c.edge_score, c.source, _card_map(prob, c.quad))
             for c in locate_card(small, prob)
         ]
-        return cls(small, prob, found)
+        return cls(small, prob, found, to_work)
+
+    def all_cards(self) -> list[Located]:
+        """Every card on this pass (``signals.cards.find_cards``), best first, quads in ``work``
+        pixels: the first is this search's best candidate."""
+        first = [replace(c, quad=c.quad / self.to_work) for c in self.candidates]
+        return [
+            replace(c, quad=c.quad * self.to_work) for c in find_cards(self.small, self.prob, first=first)
+        ]
 
 
 def _card_map(prob: NDArray[np.float32], quad: NDArray[np.float64]) -> NDArray[np.float32] | None:

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from onboarding.ocr.engine import workers
 from onboarding.ocr.engine.signals import (
     border,
     dates,
@@ -58,6 +59,19 @@ from onboarding.ocr.engine.signals.quality import BLUR_THRESHOLD, edge_sharpness
 from onboarding.ocr.engine.types import CardConfig, CardSide, IdCardFields, OcrResult, Point, WarnCode
 
 __all__ = ["BLUR_THRESHOLD", "edge_sharpness", "find_cards", "quality_score", "run_detectors", "score_of"]
+
+
+# The image detectors' codes in the order they are reported (as when they ran one after another).
+_IMAGE_WARNINGS = (
+    WarnCode.BORDER_INCOMPLETE,
+    WarnCode.OCCLUSION,
+    WarnCode.COPY,
+    WarnCode.COPY_BLACK_WHITE,
+    WarnCode.RESHOOT,
+    WarnCode.REFLECTION,
+    WarnCode.PS_EDITED,
+    WarnCode.TEMPORARY_ID,
+)
 
 
 def run_detectors(
@@ -93,50 +107,55 @@ def run_detectors(
         card_bgr = refine.rectify(photo_bgr, corners)
     half_visible: NDArray[np.bool_] | None = None
     washed: NDArray[np.bool_] | None = None
+    if config.border_check_warn or config.reflect_warn:
+        # shared by occlusion and glare, made before they run side by side
+        half_visible = visible_mask(corners, photo_bgr.shape, scale=0.5)
+        washed = reflect.washed_out(card_bgr, side, visible=half_visible)
 
-    def visible() -> NDArray[np.bool_]:
-        nonlocal half_visible
-        if half_visible is None:
-            half_visible = visible_mask(corners, photo_bgr.shape, scale=0.5)
-        return half_visible
+    def border_and_light() -> list[int]:
+        found: list[int] = []
+        if config.border_check_warn:
+            assert half_visible is not None and washed is not None
+            if border.border_incomplete(
+                located, photo_bgr.shape, photo_bgr=photo_bgr
+            ) or border.border_incomplete(corners, photo_bgr.shape, photo_bgr=photo_bgr):
+                found.append(WarnCode.BORDER_INCOMPLETE)
+            occlusion = border.find_occlusion(
+                card_bgr, side, visible=half_visible, washed=washed, photo_bgr=photo_bgr, corners=corners
+            )
+            result.border_code_value = occlusion.border_code_value
+            if occlusion.found:
+                found.append(WarnCode.OCCLUSION)
+        if config.copy_warn:
+            evidence = photocopy.copy_evidence(card_bgr, side, sharpness=sharpness)
+            if evidence.is_copy:
+                found.append(WarnCode.COPY)
+                if evidence.black_and_white:
+                    found.append(WarnCode.COPY_BLACK_WHITE)
+        if config.reflect_warn:
+            assert half_visible is not None and washed is not None
+            glare = reflect.find_glare(card_bgr, side, visible=half_visible, washed_mask=washed)
+            if glare.found:
+                found.append(WarnCode.REFLECTION)
+                if config.enable_reflect_detail:
+                    result.reflect_positions = list(glare.positions)
+        return found
 
-    def glare_mask() -> NDArray[np.bool_]:
-        nonlocal washed
-        if washed is None:
-            washed = reflect.washed_out(card_bgr, side, visible=visible())
-        return washed
+    def print_and_screen() -> list[int]:
+        found: list[int] = []
+        if config.reshoot_warn and reshoot.is_reshoot(card_bgr, card_px=card_edge_px(corners)):
+            found.append(WarnCode.RESHOOT)
+        if config.detect_ps_warn and tampering.is_edited(
+            card_bgr, side, result.fields, advanced=config.advanced_warn
+        ):
+            found.append(WarnCode.PS_EDITED)
+        if config.temp_id_warn and temporary.is_temporary(card_bgr, side):
+            found.append(WarnCode.TEMPORARY_ID)
+        return found
 
-    if config.border_check_warn:
-        if border.border_incomplete(
-            located, photo_bgr.shape, photo_bgr=photo_bgr
-        ) or border.border_incomplete(corners, photo_bgr.shape, photo_bgr=photo_bgr):
-            warnings.append(WarnCode.BORDER_INCOMPLETE)
-        occlusion = border.find_occlusion(
-            card_bgr, side, visible=visible(), washed=glare_mask(), photo_bgr=photo_bgr, corners=corners
-        )
-        result.border_code_value = occlusion.border_code_value
-        if occlusion.found:
-            warnings.append(WarnCode.OCCLUSION)
-    if config.copy_warn:
-        evidence = photocopy.copy_evidence(card_bgr, side, sharpness=sharpness)
-        if evidence.is_copy:
-            warnings.append(WarnCode.COPY)
-            if evidence.black_and_white:
-                warnings.append(WarnCode.COPY_BLACK_WHITE)
-    if config.reshoot_warn and reshoot.is_reshoot(card_bgr, card_px=card_edge_px(corners)):
-        warnings.append(WarnCode.RESHOOT)
-    if config.reflect_warn:
-        glare = reflect.find_glare(card_bgr, side, visible=visible(), washed_mask=glare_mask())
-        if glare.found:
-            warnings.append(WarnCode.REFLECTION)
-            if config.enable_reflect_detail:
-                result.reflect_positions = list(glare.positions)
-    if config.detect_ps_warn and tampering.is_edited(
-        card_bgr, side, result.fields, advanced=config.advanced_warn
-    ):
-        warnings.append(WarnCode.PS_EDITED)
-    if config.temp_id_warn and temporary.is_temporary(card_bgr, side):
-        warnings.append(WarnCode.TEMPORARY_ID)
+    # Two groups of about equal cost (measured), one per core; each sets only its own result fields.
+    found = [code for group in workers.side_by_side([print_and_screen, border_and_light]) for code in group]
+    warnings += sorted(found, key=_IMAGE_WARNINGS.index)
     if config.invalid_date_warn:
         front, back = _front_and_back(side, result)
         if back is not None and dates.validity_invalid(back, front=front):
