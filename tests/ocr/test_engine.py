@@ -14,7 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from onboarding.ocr.engine import BACK_FIELDS, FRONT_FIELDS, CardConfig, CardSide, OcrResult, recognize
+from onboarding.ocr.engine import (
+    BACK_FIELDS,
+    FRONT_FIELDS,
+    CardConfig,
+    CardSide,
+    OcrResult,
+    WarnCode,
+    recognize,
+)
 from onboarding.ocr.errors import ErrorCode, OcrError
 from onboarding.ocr.specimens import (
     Identity,
@@ -150,6 +158,41 @@ def test_it_keeps_raw_reads_when_rectify_is_off() -> None:
 def test_it_accepts_the_side_asked_for() -> None:
     photo, _ = _photo(CardSide.BACK, seed=10)
     assert recognize(photo.jpeg, side=CardSide.BACK).side is CardSide.BACK
+
+
+def _cut_by_the_frame(side: CardSide, seed: int, *, angle: float, cut: float) -> tuple[bytes, Identity]:
+    """A drawn card turned by ``angle`` degrees, ``cut`` of its height above the top of a plain
+    1280x960 photo (the benchmark's cut-border photos put a card's end out of the frame like this)."""
+    rng = random.Random(seed)
+    identity = random_identity(rng, today=TODAY)
+    card = draw_card(identity, side, rng=rng)
+    h0, w0 = card.shape[:2]
+    width = 580.0
+    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [width / 2, width / w0 * h0 / 2]
+    a = np.radians(angle)
+    corners = half @ np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]).T
+    extent = corners[:, 1].max() - corners[:, 1].min()
+    corners += [640, -corners[:, 1].min() - cut * extent]
+    src = np.array([[0, 0], [w0, 0], [w0, h0], [0, h0]], np.float32)
+    to_photo = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    photo = np.full((960, 1280, 3), (90, 110, 80), np.uint8)
+    on_card = cv2.warpPerspective(np.full((h0, w0), 255, np.uint8), to_photo, (1280, 960)) > 0
+    photo[on_card] = cv2.warpPerspective(card, to_photo, (1280, 960))[on_card]
+    return cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes(), identity
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_it_reads_a_card_whose_end_the_frame_cuts_off(seed: int) -> None:
+    """The frame's border is not the card's edge: squeezed between its edges and the frame, the card
+    did not read (OcrFailed); extended to its proportions it reads what is in the frame, and its
+    quad past the frame is BorderCheckWarn's -9101."""
+    jpeg, identity = _cut_by_the_frame(CardSide.BACK, seed, angle=76.0, cut=0.2)
+    result = recognize(jpeg, side=CardSide.BACK, config=CardConfig(border_check_warn=True))
+    truth = identity.contract_fields()
+    assert result.fields.authority == truth["Authority"]
+    assert result.fields.valid_date == truth["ValidDate"]
+    assert WarnCode.BORDER_INCOMPLETE in result.warnings
+    assert min(y for _, y in result.corners) < -20  # the card's quad reaches past the top of the frame
 
 
 # --- errors from real bad inputs -------------------------------------------------------------------

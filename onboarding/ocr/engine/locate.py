@@ -184,8 +184,66 @@ def _rotation(w: int, h: int, angle: float) -> tuple[NDArray[np.float64], int]:
     return np.asarray(rot, dtype=np.float64), size
 
 
-def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> tuple[Quad, float] | None:
-    """The card around a text group: edges searched just outside the text block, layout fallback."""
+def _edge_strength(
+    gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.bool_]]:
+    """Horizontal and vertical intensity steps (0..1) of ``gray`` turned by ``rot`` onto a square of
+    ``size``, and where that square shows the photo (a few pixels in from its border, where the
+    turned photo ends in black: a step there is the frame's, not the card's)."""
+    rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
+    inside = cv2.warpAffine(np.full(gray.shape, 255, np.uint8), rot, (size, size), flags=cv2.INTER_NEAREST)
+    # Clip so one very strong partial edge cannot beat a moderate continuous one.
+    cap = np.float32(60.0)
+    gx = np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 1, 0, ksize=3)), cap) / cap
+    gy = np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 0, 1, ksize=3)), cap) / cap
+    return gx.astype(np.float32), gy.astype(np.float32), cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+
+
+_Edge = tuple[float, float, float]  # (offset, slope, score) as ``_best_edge`` returns it
+
+
+def _on_frame(edge: _Edge, inside: NDArray[np.bool_], along: tuple[float, float], *, rows: bool) -> bool:
+    """Whether most of ``edge`` (a line across rows if ``rows``, else across columns) runs along the
+    photo's own border rather than inside the photo."""
+    c, slope, _ = edge
+    a = np.linspace(along[0], along[1], 24)
+    across = c + slope * (a - (along[0] + along[1]) / 2)
+    h, w = inside.shape
+    if rows:
+        ys, xs = np.clip(np.round(across), 0, h - 1), np.clip(np.round(a), 0, w - 1)
+    else:
+        ys, xs = np.clip(np.round(a), 0, h - 1), np.clip(np.round(across), 0, w - 1)
+    return bool((~inside[ys.astype(np.int64), xs.astype(np.int64)]).mean() > 0.5)
+
+
+def _beyond_frame(edges: list[_Edge], framed: list[bool]) -> list[_Edge]:
+    """The edges, with one found on the photo's border (the card cut by the frame) put where the
+    card's proportions put it when that is further out: parallel to its opposite edge, one card
+    height (or width) away. Edges are (top, bottom, left, right) in the frame where the text lines
+    run along the card's long side.
+
+    A cut card squeezed between its visible edges and the frame does not read (its layout no longer
+    fits); restored to its size it reads what is in the frame, and its quad reaching past the frame
+    is BorderCheckWarn's evidence.
+    """
+    if sum(framed) != 1:
+        return edges  # a corner out of the frame too: no two parallel edges to measure the card by
+    i = framed.index(True)
+    opposite = edges[i ^ 1]
+    across = edges[2:] if i < 2 else edges[:2]
+    span = abs(across[1][0] - across[0][0])
+    distance = span / CARD_ASPECT if i < 2 else span * CARD_ASPECT
+    sign = -1.0 if i % 2 == 0 else 1.0  # top / left lie before their opposite edge
+    offset = opposite[0] + sign * distance
+    out = list(edges)
+    if sign * (offset - edges[i][0]) > 0:
+        out[i] = (offset, opposite[1], edges[i][2])
+    return out
+
+
+def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> list[tuple[Quad, float]]:
+    """The card around a text group, with its edge score: edges searched just outside the text
+    block, layout fallback; a card cut by the frame comes twice (see below)."""
     h, w = gray.shape
     rot, size = _rotation(w, h, angle)
     pts = np.concatenate([b.corners for b in group]) @ rot[:, :2].T + rot[:, 2]
@@ -193,14 +251,8 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
     tx1, ty1 = pts.max(axis=0)
     tw, th = tx1 - tx0, ty1 - ty0
     if tw < 8 or th < 8:
-        return None
-    rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
-    gx = np.abs(cv2.Sobel(rgray, cv2.CV_32F, 1, 0, ksize=3))
-    gy = np.abs(cv2.Sobel(rgray, cv2.CV_32F, 0, 1, ksize=3))
-    # Clip so one very strong partial edge cannot beat a moderate continuous one.
-    cap = np.float32(60.0)
-    gxn = (np.minimum(gx, cap) / cap).astype(np.float32)
-    gyn = (np.minimum(gy, cap) / cap).astype(np.float32)
+        return []
+    gxn, gyn, inside = _edge_strength(gray, rot, size)
     # Margins between the text block and the card edge are 5-30 % of the block (front/back layouts).
     span_x = (tx0 + 0.05 * tw, tx1 - 0.05 * tw)
     span_y = (ty0 + 0.05 * th, ty1 - 0.05 * th)
@@ -209,32 +261,55 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
     gxt = np.ascontiguousarray(gxn.T)
     left = _best_edge(gxt, along=span_y, band=(tx0 - 0.45 * tw, tx0 - 0.01 * tw), inner=tx0)
     right = _best_edge(gxt, along=span_y, band=(tx1 + 0.01 * tw, tx1 + 0.45 * tw), inner=tx1)
+    framed = [
+        _on_frame(top, inside, span_x, rows=True),
+        _on_frame(bottom, inside, span_x, rows=True),
+        _on_frame(left, inside, span_y, rows=False),
+        _on_frame(right, inside, span_y, rows=False),
+    ]
+    edges = [top, bottom, left, right]
+    extended = _beyond_frame(edges, framed)
     mx, my = sum(span_x) / 2, sum(span_y) / 2
+    inv = cv2.invertAffineTransform(rot)
+    found: list[tuple[Quad, float]] = []
+    # The card as its edges show it and, when one edge is the frame's, as its proportions extend it
+    # past the frame: a strongly foreshortened card may read only squeezed (its far edge's slope is
+    # not its opposite's), a small-margined one only extended. Reading decides.
+    for sides in [edges] if extended == edges else [edges, extended]:
+        quad = _quad_of(sides, mx, my)
+        score = min(e[2] for e in sides)
+        if quad is None:
+            continue
+        if not _plausible(quad):
+            # Layout fallback: the text block covers about 87 % x 80 % of the card, centred.
+            cw, ch = tw / 0.87, th / 0.80
+            cw = max(cw, ch * CARD_ASPECT * 0.95)
+            cx, cy = (tx0 + tx1) / 2, (ty0 + ty1) / 2
+            quad = np.array(
+                [
+                    [cx - cw / 2, cy - ch / 2],
+                    [cx + cw / 2, cy - ch / 2],
+                    [cx + cw / 2, cy + ch / 2],
+                    [cx - cw / 2, cy + ch / 2],
+                ]
+            )
+            score = 0.0
+        found.append((np.asarray(quad @ inv[:, :2].T + inv[:, 2], dtype=np.float64), score))
+    return found
+
+
+def _quad_of(edges: list[_Edge], mx: float, my: float) -> Quad | None:
+    """The corners where (top, bottom, left, right) meet; each edge's offset is at ``mx`` (top,
+    bottom) or ``my`` (left, right)."""
+    top, bottom, left, right = edges
     lt = (top[1], -1.0, top[0] - top[1] * mx)
     lb = (bottom[1], -1.0, bottom[0] - bottom[1] * mx)
     ll = (-1.0, left[1], left[0] - left[1] * my)
     lr = (-1.0, right[1], right[0] - right[1] * my)
     try:
-        quad = np.array([_intersect(lt, ll), _intersect(lt, lr), _intersect(lb, lr), _intersect(lb, ll)])
+        return np.array([_intersect(lt, ll), _intersect(lt, lr), _intersect(lb, lr), _intersect(lb, ll)])
     except ZeroDivisionError:
         return None
-    score = min(top[2], bottom[2], left[2], right[2])
-    if not _plausible(quad):
-        # Layout fallback: the text block covers about 87 % x 80 % of the card, centred.
-        cw, ch = tw / 0.87, th / 0.80
-        cw = max(cw, ch * CARD_ASPECT * 0.95)
-        cx, cy = (tx0 + tx1) / 2, (ty0 + ty1) / 2
-        quad = np.array(
-            [
-                [cx - cw / 2, cy - ch / 2],
-                [cx + cw / 2, cy - ch / 2],
-                [cx + cw / 2, cy + ch / 2],
-                [cx - cw / 2, cy + ch / 2],
-            ]
-        )
-        score = 0.0
-    inv = cv2.invertAffineTransform(rot)
-    return np.asarray(quad @ inv[:, :2].T + inv[:, 2], dtype=np.float64), score
 
 
 def _contour_quads(gray: NDArray[np.uint8], limit: int = 6) -> list[Quad]:
@@ -463,10 +538,7 @@ def _refine_edges(
     gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int, rect: Quad, *, band: float
 ) -> tuple[Quad, float]:
     """Move each side of an axis-aligned ``rect`` (rotated frame) onto the card's edge nearby."""
-    rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
-    cap = np.float32(60.0)
-    gxn = (np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 1, 0, ksize=3)), cap) / cap).astype(np.float32)
-    gyn = (np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 0, 1, ksize=3)), cap) / cap).astype(np.float32)
+    gxn, gyn, _ = _edge_strength(gray, rot, size)
     x0, y0 = rect[0]
     x1, y1 = rect[2]
     cw, ch = x1 - x0, y1 - y0
@@ -515,12 +587,9 @@ def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list
         angle = dominant_angle(group)
         if angle is None:
             continue
-        eq = _edge_quad(gray, group, angle)
-        if eq is None:
-            continue
-        quad, score = eq
-        q, o = _judge(mask, _order(quad))
-        found.append(Located(q, o, score, "text"))
+        for quad, score in _edge_quad(gray, group, angle):
+            q, o = _judge(mask, _order(quad))
+            found.append(Located(q, o, score, "text"))
     for quad in _contour_quads(gray):
         q, o = _judge(mask, _order(quad))
         found.append(Located(q, o, 1.0, "contour"))
