@@ -186,34 +186,35 @@ def _rotation(w: int, h: int, angle: float) -> tuple[NDArray[np.float64], int]:
 
 def _edge_strength(
     gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int
-) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.bool_]]:
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Horizontal and vertical intensity steps (0..1) of ``gray`` turned by ``rot`` onto a square of
-    ``size``, and where that square shows the photo (a few pixels in from its border, where the
-    turned photo ends in black: a step there is the frame's, not the card's)."""
+    ``size`` (the turned photo ends in black: its border is a step too, see ``_on_frame``)."""
     rgray = cv2.warpAffine(gray, rot, (size, size), flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32)
-    inside = cv2.warpAffine(np.full(gray.shape, 255, np.uint8), rot, (size, size), flags=cv2.INTER_NEAREST)
     # Clip so one very strong partial edge cannot beat a moderate continuous one.
     cap = np.float32(60.0)
     gx = np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 1, 0, ksize=3)), cap) / cap
     gy = np.minimum(np.abs(cv2.Sobel(rgray, cv2.CV_32F, 0, 1, ksize=3)), cap) / cap
-    return gx.astype(np.float32), gy.astype(np.float32), cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+    return gx.astype(np.float32), gy.astype(np.float32)
 
 
 _Edge = tuple[float, float, float]  # (offset, slope, score) as ``_best_edge`` returns it
 
 
-def _on_frame(edge: _Edge, inside: NDArray[np.bool_], along: tuple[float, float], *, rows: bool) -> bool:
-    """Whether most of ``edge`` (a line across rows if ``rows``, else across columns) runs along the
-    photo's own border rather than inside the photo."""
+def _on_frame(
+    edge: _Edge, along: tuple[float, float], rot: NDArray[np.float64], shape: tuple[int, int], *, rows: bool
+) -> bool:
+    """Whether most of ``edge`` (in the photo turned by ``rot``: a line across rows if ``rows``, else
+    across columns) runs along the border of the photo (``shape``) rather than inside it."""
     c, slope, _ = edge
     a = np.linspace(along[0], along[1], 24)
     across = c + slope * (a - (along[0] + along[1]) / 2)
-    h, w = inside.shape
-    if rows:
-        ys, xs = np.clip(np.round(across), 0, h - 1), np.clip(np.round(a), 0, w - 1)
-    else:
-        ys, xs = np.clip(np.round(a), 0, h - 1), np.clip(np.round(across), 0, w - 1)
-    return bool((~inside[ys.astype(np.int64), xs.astype(np.int64)]).mean() > 0.5)
+    points = np.stack([a, across] if rows else [across, a], axis=1)
+    inv = cv2.invertAffineTransform(rot)
+    x, y = (points @ inv[:, :2].T + inv[:, 2]).T
+    h, w = shape
+    margin = 4.0  # the Sobel step of the frame's border, blurred by the turn
+    near = (x < margin) | (y < margin) | (x > w - 1 - margin) | (y > h - 1 - margin)
+    return bool(near.mean() > 0.5)
 
 
 def _beyond_frame(edges: list[_Edge], framed: list[bool]) -> list[_Edge]:
@@ -252,7 +253,7 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
     tw, th = tx1 - tx0, ty1 - ty0
     if tw < 8 or th < 8:
         return []
-    gxn, gyn, inside = _edge_strength(gray, rot, size)
+    gxn, gyn = _edge_strength(gray, rot, size)
     # Margins between the text block and the card edge are 5-30 % of the block (front/back layouts).
     span_x = (tx0 + 0.05 * tw, tx1 - 0.05 * tw)
     span_y = (ty0 + 0.05 * th, ty1 - 0.05 * th)
@@ -262,10 +263,10 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
     left = _best_edge(gxt, along=span_y, band=(tx0 - 0.45 * tw, tx0 - 0.01 * tw), inner=tx0)
     right = _best_edge(gxt, along=span_y, band=(tx1 + 0.01 * tw, tx1 + 0.45 * tw), inner=tx1)
     framed = [
-        _on_frame(top, inside, span_x, rows=True),
-        _on_frame(bottom, inside, span_x, rows=True),
-        _on_frame(left, inside, span_y, rows=False),
-        _on_frame(right, inside, span_y, rows=False),
+        _on_frame(top, span_x, rot, (h, w), rows=True),
+        _on_frame(bottom, span_x, rot, (h, w), rows=True),
+        _on_frame(left, span_y, rot, (h, w), rows=False),
+        _on_frame(right, span_y, rot, (h, w), rows=False),
     ]
     edges = [top, bottom, left, right]
     extended = _beyond_frame(edges, framed)
@@ -538,7 +539,7 @@ def _refine_edges(
     gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int, rect: Quad, *, band: float
 ) -> tuple[Quad, float]:
     """Move each side of an axis-aligned ``rect`` (rotated frame) onto the card's edge nearby."""
-    gxn, gyn, _ = _edge_strength(gray, rot, size)
+    gxn, gyn = _edge_strength(gray, rot, size)
     x0, y0 = rect[0]
     x1, y1 = rect[2]
     cw, ch = x1 - x0, y1 - y0
