@@ -19,7 +19,7 @@ import pytest
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout
-from onboarding.ocr.engine.signals import tampering, temporary
+from onboarding.ocr.engine.signals import reflect, tampering, temporary
 from onboarding.ocr.engine.types import CardSide, IdCardFields
 from onboarding.ocr.specimens import CardVariant, Photo, random_conditions, specimen_photo
 
@@ -216,3 +216,104 @@ def test_a_short_field_with_lighter_ink_and_no_heavier_strokes(
     assert not any(
         "ink" in reason for reason in tampering.edit_evidence(faded, CardSide.FRONT, fields).reasons
     )
+
+
+# --- DetectPsWarn: a face's ink against the card's, the back's two fields, glare, cost ---------------
+
+
+def test_a_name_far_darker_than_the_card_is_a_heavier_face_even_if_its_strokes_read_no_heavier(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    # the name's stroke cores made deeper (a bold face's filled counters after the photo's blur), its
+    # strokes' edges left where they were: the ink's level changes, the weight read from the mask not
+    card, fields = front
+
+    def deeper(band: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        ink = band.astype(np.float32)
+        paper = cv2.dilate(band, np.ones((9, 9), np.uint8)).astype(np.float32)
+        depth = paper - ink
+        # only the strokes' cores, so the ink mask (and the weight read from it) stays where it was
+        core = depth > 0.5 * float(depth.max())
+        return np.where(core, np.clip(paper - 1.5 * depth, 0, 255), ink).astype(np.uint8)
+
+    reasons = tampering.edit_evidence(_with_field(card, "Name", deeper), CardSide.FRONT, fields).reasons
+    assert any(reason.startswith("Name ink darker") and "not lighter" in reason for reason in reasons), (
+        reasons
+    )
+    # every field as deep (a darker print, or exposure) is the card's ink, not an edit
+    assert not any(
+        "ink darker" in reason
+        for reason in tampering.edit_evidence(deeper(card), CardSide.FRONT, fields).reasons
+    )
+
+
+def _typed(name: str, *, stroke: float = 3.0, ink: float = 0.0, ridge_off: float = 0.0) -> tampering._Field:
+    """A field measured at its norms (stroke weight relative to 3.0 px), moved as asked."""
+    _, _, contrast, _, ridge = tampering._TYPE[name]
+    return tampering._Field(
+        stroke=stroke * float(np.exp(tampering._TYPE[name][0])),
+        contrast=contrast,
+        ridge=None if ridge is None else ridge[0] + ridge_off * ridge[1],
+        ink_level=tampering._INK_LEVEL[name] + ink,
+    )
+
+
+def test_a_thin_face_needs_lighter_ink_and_lighter_horizontal_ridges() -> None:
+    bars = tampering.BARS
+    genuine = {name: _typed(name) for name in ("Name", "Nation", "Birth", "Address", "IdNum")}
+    assert tampering._thin_face(genuine, "", bars) == []
+    spread = tampering._INK_SPREAD["Birth"]
+    serif = dict(genuine, Birth=_typed("Birth", ink=3 * spread, ridge_off=-6))
+    reasons = tampering._thin_face(serif, "", bars)
+    assert len(reasons) == 1 and reasons[0].startswith("Birth thin face"), reasons
+    # either alone spreads as far on genuine cards: no finding
+    assert tampering._thin_face(dict(genuine, Birth=_typed("Birth", ink=3 * spread)), "", bars) == []
+    assert tampering._thin_face(dict(genuine, Birth=_typed("Birth", ridge_off=-6)), "", bars) == []
+    # lighter ink with heavier strokes is not a thin face
+    heavy = dict(genuine, Birth=_typed("Birth", stroke=3.6, ink=3 * spread, ridge_off=-6))
+    assert tampering._thin_face(heavy, "", bars) == []
+
+
+def test_the_backs_darker_field_with_heavier_strokes_is_named() -> None:
+    bars = tampering.BARS
+    genuine = {"Authority": _typed("Authority"), "ValidDate": _typed("ValidDate")}
+    assert tampering._ink_of_back_fields(genuine, bars) == []
+    bold = dict(genuine, Authority=_typed("Authority", stroke=3.5, ink=-15.0))
+    reasons = tampering._ink_of_back_fields(bold, bars)
+    assert len(reasons) == 1 and reasons[0].startswith("Authority ink darker"), reasons
+    # darker alone (a print's density varies) or heavier alone: no finding
+    assert tampering._ink_of_back_fields(dict(genuine, Authority=_typed("Authority", ink=-15.0)), bars) == []
+    assert tampering._ink_of_back_fields(dict(genuine, Authority=_typed("Authority", stroke=3.5)), bars) == []
+
+
+def test_a_field_washed_out_by_glare_is_not_read_whoever_makes_the_mask(
+    front: tuple[NDArray[np.uint8], IdCardFields],
+) -> None:
+    card, fields = front
+    bold = _with_field(card, "Birth", _bolder((3, 3)))
+    assert any(
+        reason.startswith("Birth") for reason in tampering.edit_evidence(bold, CardSide.FRONT, fields).reasons
+    )
+    assert not tampering._may_be_washed(bold, CardSide.FRONT)
+    # a saturated, flat, soft-edged blob over the birth date, as glare leaves it
+    glared = bold.astype(np.float32)
+    x0, y0, x1, y1 = layout.FRONT_VALUES["Birth"]
+    yy, xx = np.mgrid[0:H, 0:W]
+    d = np.hypot((xx - (x0 + x1) / 2) / ((x1 - x0) * 0.6), (yy - (y0 + y1) / 2) / ((y1 - y0) * 1.2))
+    alpha = np.clip(1.6 - d, 0, 1)[..., None]
+    glared = np.clip(glared * (1 - alpha) + 255 * alpha, 0, 255).astype(np.uint8)
+    assert tampering._may_be_washed(glared, CardSide.FRONT)
+    made_here = tampering.edit_evidence(glared, CardSide.FRONT, fields).reasons
+    assert not any(reason.startswith("Birth") for reason in made_here), made_here
+    shared = reflect.washed_out(glared, CardSide.FRONT)
+    assert tampering.edit_evidence(glared, CardSide.FRONT, fields, washed=shared).reasons == made_here
+
+
+def test_the_histogram_percentile_is_numpys() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        values = rng.integers(0, int(rng.integers(1, 256)), int(rng.integers(1, 400))).astype(np.uint8)
+        for q in (0.5, 50.0, 99.0, 99.5, float(rng.uniform(0, 100))):
+            assert tampering._percentile8(values, q) == pytest.approx(
+                float(np.percentile(values, q)), abs=1e-9
+            )
