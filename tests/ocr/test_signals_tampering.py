@@ -317,3 +317,25 @@ def test_the_histogram_percentile_is_numpys() -> None:
             assert tampering._percentile8(values, q) == pytest.approx(
                 float(np.percentile(values, q)), abs=1e-9
             )
+
+
+def test_a_contrast_far_beyond_any_face_is_lost_strokes_not_evidence() -> None:
+    # the back at its norms, registered; then the Authority's contrast a serif's distance off, then
+    # so far off that its horizontal strokes must be hidden (an occluder's edge along the line)
+    bars = tampering.BARS
+
+    def back(authority_contrast: float) -> dict[str, tampering._Field]:
+        fields = {name: _typed(name) for name in ("Authority", "ValidDate")}
+        norms = tampering._TYPE["Authority"]
+        fields["Authority"] = dataclasses.replace(
+            fields["Authority"],
+            contrast=norms[2] + authority_contrast * norms[3],
+            left=tampering._LINE_START["Authority"],
+        )
+        return fields
+
+    assert tampering._judge(back(0.0), False, CardSide.BACK, "", bars) == []
+    serif = tampering._judge(back(-bars.contrast - 2), False, CardSide.BACK, "", bars)
+    assert any(reason.startswith("Authority stroke contrast") for reason in serif), serif
+    lost = tampering._judge(back(-tampering._CONTRAST_LOST - 5), False, CardSide.BACK, "", bars)
+    assert not any("stroke contrast" in reason for reason in lost), lost

@@ -223,6 +223,12 @@ _MAX_DRIFT = 30.0
 # The number's 18 characters span this many canonical px on a genuine card (at half ink depth).
 _NUMBER_WIDTH = float(np.exp(6.172))
 _NUMBER_WIDTH_LOST = 0.15
+# Spreads beyond which a stroke measure has lost its strokes rather than seen a face: another face
+# moves the weight for the glyph size up to about 13 spreads and the contrast to about 10 (the
+# benchmark's pasted fields, seeds 5, 7 and 12); far beyond, the glyph height was cut short (a cut
+# card's edge, moire) or the horizontal strokes hidden (an occluder's edge along the line).
+_PER_SIZE_LOST = 20.0
+_CONTRAST_LOST = 15.0
 
 BARS = _Bars()
 ADVANCED_BARS = _Bars(
@@ -500,7 +506,7 @@ def _judge(measured: dict[str, _Field], busy: bool, side: CardSide, sex: str, ba
         if name in _PER_SIZE and field.height:
             expected, spread = _PER_SIZE[name]
             per_size = (float(np.log(field.stroke / field.height)) - expected) / spread
-            if min(weight, per_size) > bars.both_weights:
+            if bars.both_weights < min(weight, per_size) and per_size < _PER_SIZE_LOST:
                 reasons.append(
                     f"{name} stroke weight {weight:+.1f} and per glyph height {per_size:+.1f} spreads"
                 )
@@ -514,6 +520,8 @@ def _judge(measured: dict[str, _Field], busy: bool, side: CardSide, sex: str, ba
         if busy or name == "Sex":
             continue
         contrast = (field.contrast - expected_contrast) / contrast_spread
+        if contrast < -_CONTRAST_LOST:
+            continue
         if contrast < -bars.contrast:
             reasons.append(f"{name} stroke contrast {contrast:+.1f} spreads")
         elif ridge_norm is not None and field.ridge is not None and contrast < -bars.both_contrasts:
