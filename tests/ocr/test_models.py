@@ -7,13 +7,15 @@ import os
 import random
 import select
 import signal
+import threading
+import time
 from datetime import date
 
 import cv2
 import numpy as np
 import pytest
 
-from onboarding.ocr.engine import CardSide, models, reader
+from onboarding.ocr.engine import CardSide, models, reader, workers
 from onboarding.ocr.specimens import draw_card, random_identity
 
 
@@ -61,3 +63,26 @@ def test_a_forked_child_reads_with_threads_of_its_own(front_line_crops: list[np.
     os.waitpid(pid, 0)
     assert ready, "the forked child did not answer within 60 s"
     assert json.loads(answer or "null") == expected
+
+
+def test_side_by_side_keeps_the_order_and_raises_a_task_s_error() -> None:
+    """Results come back in the tasks' order whichever thread finished first, and an exception in a
+    task given to the pool reaches the caller (a detector's bug must not pass for "no warning")."""
+    barrier = threading.Barrier(2, timeout=30)
+
+    def first() -> str:
+        barrier.wait()  # both tasks run at once, on two threads
+        time.sleep(0.05)
+        return "first"
+
+    def second() -> str:
+        barrier.wait()
+        return "second"
+
+    assert workers.side_by_side([first, second]) == ["first", "second"]
+
+    def broken() -> str:
+        raise ValueError("detector bug")
+
+    with pytest.raises(ValueError, match="detector bug"):
+        workers.side_by_side([broken, lambda: "fine"])
