@@ -1,4 +1,4 @@
-"""The recogniser's batches of one photo, read side by side on threads (models.recognize_lines)."""
+"""The engine's worker threads (workers.py) and the recogniser's batches read side by side on them."""
 
 from __future__ import annotations
 
