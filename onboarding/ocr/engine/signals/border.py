@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout
+from onboarding.ocr.engine.signals import refine
 from onboarding.ocr.engine.signals._common import (
     FloatImage,
     Image8,
@@ -55,6 +56,9 @@ OUTSIDE_TOLERANCE = 0.01
 # "continues" past it when the frame's last pixels are within this Lab distance of the margin.
 _TOUCH = 0.015
 _CONTINUES = 14.0
+# A quad edge along the frame whose snapped edge lies on average this share of the card's size
+# inside the frame was not the card's edge (the card's own edge is in the picture).
+_MOVED_AWAY = 0.1
 _DEPTHS = (0.025, 0.05, 0.1)  # share of the card's size inside the edge where the margin is sampled
 
 _SCALE = 0.5
@@ -100,12 +104,32 @@ def border_incomplete(
         return True
     if photo_bgr is None:
         return False
-    return any(_runs_into_frame(photo_bgr, q, i) for i in range(4))
-
-
-def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
-    """Whether quad edge ``i`` lies along a frame border with the card's margin continuing past it."""
+    running = [i for i in range(4) if _runs_into_frame(photo_bgr, q, i)]
+    if not running:
+        return False
+    # A quad that took in the table or a sheet of paper beside the card can reach the frame too,
+    # and what lies there continues to the frame as well. The card's own edges decide: snapped
+    # onto them (``refine``: a step with the card's print on its inside), an edge that stays along
+    # the frame is where the card was cut; one that moved well inside it is the card's edge.
+    snapped = corners_array(refine.refine_corners(photo_bgr, corners))
     h, w = photo_bgr.shape[:2]
+    size = card_edge_px(corners)
+    for i in running:
+        ends = snapped[[i, (i + 1) % 4]]
+        away = {
+            "left": ends[:, 0],
+            "right": w - 1 - ends[:, 0],
+            "top": ends[:, 1],
+            "bottom": h - 1 - ends[:, 1],
+        }[_frame_border(q, i, photo_bgr.shape) or "left"]
+        if float(away.mean()) < _MOVED_AWAY * size:
+            return True
+    return False
+
+
+def _frame_border(q: NDArray[np.float64], i: int, shape: tuple[int, ...]) -> str | None:
+    """The frame border (left, right, top, bottom) quad edge ``i`` lies along, if any."""
+    h, w = shape[:2]
     p0, p1 = q[i], q[(i + 1) % 4]
     near = _TOUCH * max(h, w)
     borders = (
@@ -114,9 +138,15 @@ def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
         (p0[1] < near and p1[1] < near, "top"),
         (p0[1] > h - 1 - near and p1[1] > h - 1 - near, "bottom"),
     )
-    for along, name in borders:
-        if not along:
-            continue
+    return next((name for along, name in borders if along), None)
+
+
+def _runs_into_frame(photo_bgr: Image8, q: NDArray[np.float64], i: int) -> bool:
+    """Whether quad edge ``i`` lies along a frame border with the card's margin continuing past it."""
+    h, w = photo_bgr.shape[:2]
+    p0, p1 = q[i], q[(i + 1) % 4]
+    name = _frame_border(q, i, photo_bgr.shape)
+    if name is not None:
         centre = q.mean(axis=0)
         # sample points along the middle 60 % of the edge: on the frame's last pixels, and inside
         # the edge (the card's margin, or the print where the margin was cut off)

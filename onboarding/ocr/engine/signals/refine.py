@@ -31,6 +31,14 @@ _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
 # px across per px along: perspective residue, and a quad turned a little off the card (a card
 # lying across clutter: seed 12's clean photo 2 needed 0.064)
 _SLOPES = np.linspace(-0.08, 0.08, 17)
+_DEEP = 0.4  # how far inside the quad (share of the card's height) a deeper edge is looked for
+_STRIP = (3, 15)  # half-scale px beside a line where the card's print is looked for
+_CARD_DETAIL = 0.5  # fine detail (median) of the card's print, as a share of the quad's middle
+# log ratio of the quad's side ratio to the card's beyond which it took in more than the card:
+# a 30 degree tilt foreshortens one side by 13 %
+_SHAPE_TOLERANCE = 0.16
+
+_Line = tuple[float, float, float]  # (offset at the edge's middle, slope, step)
 
 
 def _step_map(img: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -45,30 +53,47 @@ def _step_map(img: NDArray[np.float32]) -> NDArray[np.float32]:
     return np.asarray(np.abs(below - above) / 3.0, np.float32)
 
 
-def _best_line(
-    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
-) -> tuple[float, float, float]:
-    """(offset at the edge's middle, slope, step) of the strongest step line near ``at``.
+def _lines(
+    steps: NDArray[np.float32],
+    offsets: NDArray[np.float64],
+    along: tuple[float, float],
+    slopes: NDArray[np.float64] = _SLOPES,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(best slope, its median step) of the step lines at each offset (middle of the edge).
 
     ``steps`` is ``_step_map`` of the frame with the edge running along its rows.
     """
     h, w = steps.shape
     xs = np.linspace(along[0], along[1], 40)
     mid = (along[0] + along[1]) / 2
-    offsets = np.arange(max(3.0, at - band), min(h - 4.0, at + band) + 1e-6, 1.0)
-    if offsets.size == 0:
-        return at, 0.0, 0.0
     xi = np.clip(np.round(xs).astype(np.int64), 0, w - 1)
-    ys = offsets[None, :, None] + _SLOPES[:, None, None] * (xs - mid)[None, None, :]
+    ys = offsets[None, :, None] + slopes[:, None, None] * (xs - mid)[None, None, :]
     yi = np.clip(np.round(ys).astype(np.int64), 0, h - 1)
     # a real edge steps the same way along its whole length: the median resists text and clutter
     score = np.median(steps[yi, xi[None, None, :]], axis=2)
-    si, oi = np.unravel_index(int(np.argmax(score)), score.shape)
-    return float(offsets[oi]), float(_SLOPES[si]), float(score[si, oi])
+    best = np.argmax(score, axis=0)
+    return slopes[best], score[best, np.arange(offsets.size)]
 
 
-def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
-    """The card's corners moved onto its visible edges (unchanged where an edge cannot be seen)."""
+def _best_line(
+    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
+) -> tuple[float, float, float]:
+    """(offset at the edge's middle, slope, step) of the strongest step line near ``at``."""
+    h = steps.shape[0]
+    offsets = np.arange(max(3.0, at - band), min(h - 4.0, at + band) + 1e-6, 1.0)
+    if offsets.size == 0:
+        return at, 0.0, 0.0
+    slopes, score = _lines(steps, offsets, along)
+    i = int(np.argmax(score))
+    return float(offsets[i]), float(slopes[i]), float(score[i])
+
+
+def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 2) -> list[Point]:
+    """The card's corners moved onto its visible edges (unchanged where an edge cannot be seen).
+
+    ``again``: when the quad had to shrink onto deeper edges, snap it once more from there (the
+    shrunken quad is near the card, so the near band then fits its edges and their slopes).
+    """
     w, h = layout.CARD_WIDTH * _SCALE, layout.CARD_HEIGHT * _SCALE
     m = round(_WIDE_MARGIN * layout.CARD_HEIGHT * _SCALE) + 6
     src = corners_array(corners).astype(np.float32)
@@ -76,9 +101,8 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
     hom = cv2.getPerspectiveTransform(src, dst)
     size = (round(w + 2 * m), round(h + 2 * m))
     wide = cv2.warpPerspective(photo_bgr, hom, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    gray = np.asarray(
-        cv2.GaussianBlur(cv2.cvtColor(wide, cv2.COLOR_BGR2GRAY).astype(np.float32), (0, 0), 1.0), np.float32
-    )
+    sharp = cv2.cvtColor(wide, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    gray = np.asarray(cv2.GaussianBlur(sharp, (0, 0), 1.0), np.float32)
     band = _MARGIN * h
     span_x = (m + 0.12 * w, m + 0.88 * w)
     span_y = (m + 0.15 * h, m + 0.85 * h)
@@ -86,42 +110,131 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point]) -> list[Point]:
     # the step across each row (horizontal edges) and each column (vertical edges), once
     across_rows = _step_map(gray)
     across_cols = _step_map(np.ascontiguousarray(gray.T))
+    # the card's fine print (guilloche, text) against what lies around it: a sheet of paper, a
+    # table and a screen's bezel are flat at this scale. The middle of the quad is the card's.
+    detail = np.abs(cv2.GaussianBlur(sharp, (0, 0), 0.7) - cv2.GaussianBlur(sharp, (0, 0), 2.5))
+    centre = detail[round(m + 0.25 * h) : round(m + 0.75 * h), round(m + 0.25 * w) : round(m + 0.75 * w)]
+    card_detail = max(float(np.median(centre)), 0.5)
+    details = (detail, np.ascontiguousarray(detail.T))
 
-    def edge(steps: NDArray[np.float32], at: float, along: tuple[float, float]) -> tuple[float, float, float]:
+    def textured(dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], towards: float) -> bool:
+        """Whether the strip beside ``line`` (on the side ``towards``) carries the card's fine print."""
+        offset, slope = line[0], line[1]
+        xs = np.linspace(along[0], along[1], 40)
+        depths = np.arange(_STRIP[0], _STRIP[1], 1.0) * towards
+        ys = offset + slope * (xs - (along[0] + along[1]) / 2)[None, :] + depths[:, None]
+        yi = np.clip(np.round(ys).astype(np.int64), 0, dmap.shape[0] - 1)
+        xi = np.clip(np.round(xs).astype(np.int64), 0, dmap.shape[1] - 1)
+        return float(np.median(dmap[yi, xi[None, :]])) >= _CARD_DETAIL * card_detail
+
+    def card_edge(dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], inward: float) -> bool:
+        # the card's edge has its print on the inside only; a line of text or the portrait's
+        # frame has print on both sides or on the outside, a sheet's edge on neither
+        return textured(dmap, line, along, inward) and not textured(dmap, line, along, -inward)
+
+    def strongest_edge(
+        steps: NDArray[np.float32],
+        dmap: NDArray[np.float32],
+        offsets: NDArray[np.float64],
+        along: tuple[float, float],
+        inward: float,
+    ) -> _Line | None:
+        """The strongest step line at ``offsets`` that has the card's print on its inside only."""
+        offsets = offsets[(offsets >= 3.0) & (offsets <= steps.shape[0] - 4.0)]
+        if offsets.size < 3:
+            return None
+        slopes, score = _lines(steps, offsets, along)
+        found: _Line | None = None
+        for i in range(1, offsets.size - 1):
+            if score[i] < _MIN_STEP or score[i] < score[i - 1] or score[i] < score[i + 1]:
+                continue
+            line = (float(offsets[i]), float(slopes[i]), float(score[i]))
+            if (found is None or line[2] > found[2]) and card_edge(dmap, line, along, inward):
+                found = line
+        return found
+
+    def edge(
+        steps: NDArray[np.float32],
+        dmap: NDArray[np.float32],
+        at: float,
+        inward: float,
+        along: tuple[float, float],
+    ) -> tuple[_Line, _Line | None]:
+        """The edge chosen around ``at``, and a deeper candidate should the quad prove too big."""
         near = _best_line(steps, at=at, band=band, along=along)
         # the engine's quad may be off by more than the band where it fitted the text rather than
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
-        # backdrop): a much stronger step a little further out is the card's edge
+        # backdrop): a much stronger step a little further out is the card's edge, if the card's
+        # print goes on up to it (a photocopy's sheet or a screen's bezel around the card do not)
         far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
-        return far if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) else near
+        chosen = near
+        if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) and card_edge(dmap, far, along, inward):
+            chosen = far
+        if chosen[2] < _MIN_STEP:
+            chosen = (at, 0.0, 0.0)
+        # A quad that took in a sheet of paper behind the card (or the table) reaches past the
+        # card's edge by more than the band: deeper in, the card's edge is a step with the card's
+        # print inside it and none outside. The strongest such step is the candidate.
+        deeper = strongest_edge(
+            steps, dmap, at + inward * np.arange(band + 2.0, _DEEP * h, 1.0), along, inward
+        )
+        return chosen, deeper
 
-    top = edge(across_rows, m, span_x)
-    bottom = edge(across_rows, m + h, span_x)
-    left = edge(across_cols, m, span_y)
-    right = edge(across_cols, m + w, span_y)
-    mx, my = sum(span_x) / 2, sum(span_y) / 2
-    lines = []
-    for (offset, slope, step), default, horizontal, mid in (
-        (top, m, True, mx),
-        (bottom, m + h, True, mx),
-        (left, m, False, my),
-        (right, m + w, False, my),
-    ):
-        if step < _MIN_STEP:
-            offset, slope = default, 0.0
-        # horizontal: y = offset + slope (x - mid); vertical: x = offset + slope (y - mid)
-        lines.append((offset, slope, horizontal, mid))
+    found = [
+        edge(across_rows, details[0], m, 1.0, span_x),
+        edge(across_rows, details[0], m + h, -1.0, span_x),
+        edge(across_cols, details[1], m, 1.0, span_y),
+        edge(across_cols, details[1], m + w, -1.0, span_y),
+    ]
+    mids = (sum(span_x) / 2, sum(span_x) / 2, sum(span_y) / 2, sum(span_y) / 2)
 
-    def meet(a: tuple[float, float, bool, float], b: tuple[float, float, bool, float]) -> tuple[float, float]:
-        (c1, s1, _, m1), (c2, s2, _, m2) = a, b  # a horizontal, b vertical
-        # y = c1 + s1 (x - m1), x = c2 + s2 (y - m2)
-        y = (c1 + s1 * (c2 - s2 * m2 - m1)) / (1 - s1 * s2)
-        return c2 + s2 * (y - m2), y
+    def quad(lines: Sequence[_Line]) -> NDArray[np.float32]:
+        (t, ts, _), (bo, bs, _), (le, ls, _), (ri, rs, _) = lines
 
-    t, bo, le, ri = lines
-    snapped = np.array([meet(t, le), meet(t, ri), meet(bo, ri), meet(bo, le)], np.float32)
-    back = cv2.perspectiveTransform(snapped.reshape(-1, 1, 2), np.linalg.inv(hom)).reshape(4, 2)
-    return [(float(x), float(y)) for x, y in back]
+        def meet(c1: float, s1: float, m1: float, c2: float, s2: float, m2: float) -> tuple[float, float]:
+            # horizontal y = c1 + s1 (x - m1), vertical x = c2 + s2 (y - m2)
+            y = (c1 + s1 * (c2 - s2 * m2 - m1)) / (1 - s1 * s2)
+            return c2 + s2 * (y - m2), y
+
+        mx, my = mids[0], mids[2]
+        snapped = np.array(
+            [
+                meet(t, ts, mx, le, ls, my),
+                meet(t, ts, mx, ri, rs, my),
+                meet(bo, bs, mx, ri, rs, my),
+                meet(bo, bs, mx, le, ls, my),
+            ],
+            np.float32,
+        )
+        back = cv2.perspectiveTransform(snapped.reshape(-1, 1, 2), np.linalg.inv(hom)).reshape(4, 2)
+        return np.asarray(back, np.float32)
+
+    lines = [chosen for chosen, _ in found]
+    best = quad(lines)
+    # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
+    # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
+    # the set that brings the shape back nearest the card's is taken, if it does bring it back.
+    error = _shape_error(best)
+    if error > _SHAPE_TOLERANCE:
+        deeper = [i for i, (_, line) in enumerate(found) if line is not None]
+        for k in range(1, 1 << len(deeper)):
+            trial = list(lines)
+            for bit, i in enumerate(deeper):
+                if k >> bit & 1:
+                    trial[i] = found[i][1] or trial[i]
+            candidate = quad(trial)
+            if _shape_error(candidate) < min(error, _SHAPE_TOLERANCE):
+                best, error = candidate, _shape_error(candidate)
+        if again and error < _SHAPE_TOLERANCE:
+            return refine_corners(photo_bgr, [(float(x), float(y)) for x, y in best], again=again - 1)
+    return [(float(x), float(y)) for x, y in best]
+
+
+def _shape_error(q: NDArray[np.float32]) -> float:
+    """How far (log ratio) the quad's long-to-short side ratio in the photo is from the card's."""
+    long = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    short = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    return abs(float(np.log(max(long, 1e-3) / max(short, 1e-3) / (layout.CARD_WIDTH / layout.CARD_HEIGHT))))
 
 
 def rectify(photo_bgr: Image8, corners: Sequence[Point], *, scale: float = 1.0) -> Image8:

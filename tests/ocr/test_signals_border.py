@@ -1,0 +1,94 @@
+"""Corner refinement and -9101 when the engine's quad took in more than the card.
+
+A clean specimen photo (square on, plain table) is given a quad that reaches past the card: onto
+a sheet of paper lying beside it, or onto the table up to the frame. The card's own edges (a step
+with its fine print inside it) must win over the sheet's, and a quad that merely reaches the frame
+over the table is not a cut card. A card really cut by the frame still is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from onboarding.ocr.engine.signals import border, refine
+from onboarding.ocr.engine.types import CardSide
+from onboarding.ocr.specimens import PhotoConditions, specimen_photo
+
+TODAY = datetime.date(2026, 11, 25)
+
+Scene = tuple[NDArray[np.uint8], NDArray[np.float64]]  # photo, true corners
+
+
+@pytest.fixture(scope="module")
+def scene() -> Scene:
+    conditions = PhotoConditions(rotation=2.0, card_fraction=0.45, noise=1.0)
+    photo, _ = specimen_photo(random.Random(5), CardSide.FRONT, conditions, today=TODAY)
+    return photo.image(), np.asarray(photo.corners, np.float64)
+
+
+def stretched(corners: NDArray[np.float64], share: float) -> NDArray[np.float64]:
+    """The card's quad made ``share`` longer past its right edge (top-right, bottom-right moved)."""
+    out = corners.copy()
+    out[1] += share * (corners[1] - corners[0])
+    out[2] += share * (corners[2] - corners[3])
+    return out
+
+
+def with_sheet(image: NDArray[np.uint8], corners: NDArray[np.float64], share: float) -> NDArray[np.uint8]:
+    """A white sheet of paper under the card, showing ``share`` of the card's length past its right."""
+    out = image.copy()
+    cv2.fillPoly(out, [np.int32(np.round(stretched(corners, share)))], (238, 238, 238), cv2.LINE_AA)
+    card = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(card, [np.int32(np.round(corners))], 255)
+    out[card > 0] = image[card > 0]
+    return out
+
+
+def error(found: list[tuple[float, float]], truth: NDArray[np.float64]) -> float:
+    return float(np.abs(np.asarray(found) - truth).max())
+
+
+def test_a_quad_on_a_sheet_behind_the_card_snaps_back_to_the_card(scene: Scene) -> None:
+    image, truth = scene
+    photo = with_sheet(image, truth, 0.3)
+    loose = stretched(truth, 0.3)  # the quad on the sheet: 30 % too long, its shape not a card's
+    refined = refine.refine_corners(photo, [(float(x), float(y)) for x, y in loose])
+    assert error(refined, truth) < 0.1 * error([(float(x), float(y)) for x, y in loose], truth)
+
+
+def test_a_sheet_round_the_card_does_not_pull_a_good_quad_onto_it(scene: Scene) -> None:
+    # a photocopy's card lies on its sheet like this: the sheet's edge, a little further out, is
+    # the stronger step, but there is no card print inside it
+    image, truth = scene
+    photo = image.copy()
+    centre = truth.mean(axis=0)
+    cv2.fillPoly(photo, [np.int32(np.round(centre + (truth - centre) * 1.3))], (240, 240, 240), cv2.LINE_AA)
+    card = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(card, [np.int32(np.round(truth))], 255)
+    photo[card > 0] = image[card > 0]
+    loose = centre + (truth - centre) * 1.02 + np.array([3.0, -2.0])
+    refined = refine.refine_corners(photo, [(float(x), float(y)) for x, y in loose])
+    assert error(refined, truth) < 6.0
+
+
+def test_a_quad_reaching_the_frame_over_the_table_is_not_a_cut_card(scene: Scene) -> None:
+    image, truth = scene
+    loose = stretched(truth, 0.2)
+    # the photo ends where the too-long quad ends: the quad lies along the frame, the table runs on
+    # to it, but the card's right edge is in the picture
+    right = int(np.ceil(max(loose[1][0], loose[2][0]))) + 1
+    photo = np.ascontiguousarray(image[:, :right])
+    quad = [(float(x), float(y)) for x, y in loose]
+    assert border.border_incomplete(quad, photo.shape, photo_bgr=photo) is False
+    # the same frame cutting through the card is a cut card, whatever quad the engine gives
+    cut = int(np.round((truth[1][0] + truth[0][0]) / 2 + 0.35 * (truth[1][0] - truth[0][0])))
+    short = np.ascontiguousarray(image[:, :cut])
+    inside = truth.copy()
+    inside[1][0] = inside[2][0] = cut - 1
+    assert border.border_incomplete([(float(x), float(y)) for x, y in inside], short.shape, photo_bgr=short)
