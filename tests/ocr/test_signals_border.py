@@ -92,3 +92,17 @@ def test_a_quad_reaching_the_frame_over_the_table_is_not_a_cut_card(scene: Scene
     inside = truth.copy()
     inside[1][0] = inside[2][0] = cut - 1
     assert border.border_incomplete([(float(x), float(y)) for x, y in inside], short.shape, photo_bgr=short)
+
+
+def test_a_quad_stopped_by_the_frame_is_extended_to_the_card_shape(scene: Scene) -> None:
+    # the locator stops at the frame; rectified as it is, the visible part would be stretched over
+    # the whole layout (the portrait where the guilloche should be)
+    image, truth = scene
+    cut = int(np.round(truth[0][0] + 0.6 * (truth[1][0] - truth[0][0])))
+    short = np.ascontiguousarray(image[:, :cut])
+    stopped = truth.copy()
+    stopped[1] = truth[0] + (truth[1] - truth[0]) * (cut - 1 - truth[0][0]) / (truth[1][0] - truth[0][0])
+    stopped[2] = truth[3] + (truth[2] - truth[3]) * (cut - 1 - truth[3][0]) / (truth[2][0] - truth[3][0])
+    refined = np.asarray(refine.refine_corners(short, [(float(x), float(y)) for x, y in stopped]))
+    assert (refined[[1, 2], 0] > cut).all()  # past the frame, where the card goes on
+    assert np.abs(refined - truth).max() < 0.25 * np.abs(stopped - truth).max()

@@ -38,6 +38,7 @@ _CARD_DETAIL = 0.5  # fine detail (median) of the card's print, as a share of th
 # a 30 degree tilt foreshortens one side by 13 %
 _SHAPE_TOLERANCE = 0.16
 
+_FRAME = 0.015  # share of the photo's size from a frame border within which an edge lies along it
 _Line = tuple[float, float, float]  # (offset at the edge's middle, slope, step)
 
 
@@ -227,7 +228,47 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
                 best, error = candidate, _shape_error(candidate)
         if again and error < _SHAPE_TOLERANCE:
             return refine_corners(photo_bgr, [(float(x), float(y)) for x, y in best], again=again - 1)
+        if error > _SHAPE_TOLERANCE:
+            best = _past_the_frame(best, photo_bgr.shape)
     return [(float(x), float(y)) for x, y in best]
+
+
+def _past_the_frame(q: NDArray[np.float32], shape: tuple[int, ...]) -> NDArray[np.float32]:
+    """A quad too short for a card, stopped by the frame, extended past it to the card's shape.
+
+    A locator that cannot see a cut-off part of the card stops its quad at the frame: the part in
+    the picture, rectified as if it were the whole card, puts the portrait or a margin where the
+    layout expects the guilloche. The card's known shape says how far it goes on past the frame;
+    the detectors then leave out the part the photo does not show.
+    """
+    h, w = shape[:2]
+    near = _FRAME * max(h, w)
+    out = q.astype(np.float64)
+
+    def along_frame(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+        return bool(
+            (a[0] < near and b[0] < near)
+            or (a[0] > w - 1 - near and b[0] > w - 1 - near)
+            or (a[1] < near and b[1] < near)
+            or (a[1] > h - 1 - near and b[1] > h - 1 - near)
+        )
+
+    ratio = layout.CARD_WIDTH / layout.CARD_HEIGHT
+    long = float(np.linalg.norm(out[1] - out[0]) + np.linalg.norm(out[2] - out[3])) / 2
+    short = float(np.linalg.norm(out[3] - out[0]) + np.linalg.norm(out[2] - out[1])) / 2
+    if long < ratio * short:  # too narrow: the left or right edge was cut
+        grow = ratio * short / max(long, 1e-3)
+        if along_frame(out[3], out[0]):  # left edge: move it away from the right one
+            out[0], out[3] = out[1] + (out[0] - out[1]) * grow, out[2] + (out[3] - out[2]) * grow
+        elif along_frame(out[1], out[2]):
+            out[1], out[2] = out[0] + (out[1] - out[0]) * grow, out[3] + (out[2] - out[3]) * grow
+    else:  # too low: the top or bottom edge was cut
+        grow = long / ratio / max(short, 1e-3)
+        if along_frame(out[0], out[1]):
+            out[0], out[1] = out[3] + (out[0] - out[3]) * grow, out[2] + (out[1] - out[2]) * grow
+        elif along_frame(out[2], out[3]):
+            out[3], out[2] = out[0] + (out[3] - out[0]) * grow, out[1] + (out[2] - out[1]) * grow
+    return np.asarray(out, np.float32)
 
 
 def _shape_error(q: NDArray[np.float32]) -> float:
