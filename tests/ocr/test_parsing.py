@@ -203,6 +203,14 @@ def test_it_puts_authority_place_names_right_only_when_one_registered_name_fits(
         (["北京市朝阳区建国路1号"], "北京市朝阳区建国路1号"),
         (["·陕西省渭南市临渭区开发区王庄村"], "陕西省渭南市临渭区开发区王庄村"),  # a speck before it
         (["湖北省仙桃市新华路1号"], "湖北省仙桃市新华路1号"),
+        # several prefectures one off (朔州市, 忻州市, 霍州市): the county that follows decides
+        (["山西省翔州市山阴县人民路134号"], "山西省朔州市山阴县人民路134号"),
+        (["冯南省开封市尉氏题东关街道新民村"], "河南省开封市尉氏县东关街道新民村"),
+        (["青海省玉树硬族自治州曲麻莱县城关镇"], "青海省玉树藏族自治州曲麻莱县城关镇"),
+        (["山西省翔州市人民路134号"], "山西省翔州市人民路134号"),  # nothing decides: as read
+        # the label's remains before the province (址 read 使 / 在)
+        (["使辽宁省营口市站前区建设路251号"], "辽宁省营口市站前区建设路251号"),
+        (["在四川省成都市蒲江县工农路277号"], "四川省成都市蒲江县工农路277号"),
     ],
 )
 def test_it_puts_the_address_head_right_against_the_register(lines: list[str], expected: str) -> None:

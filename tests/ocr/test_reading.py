@@ -12,7 +12,7 @@ from onboarding.ocr.engine import reader
 from onboarding.ocr.engine.reader import Line
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
-_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县"]
+_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县", "民"]
 _INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
 
 
@@ -104,8 +104,9 @@ def test_it_chooses_nothing_between_two_members_supported_alike(
 def test_it_re_decides_only_lines_read_as_none_of_their_set(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
-    reads = {11: ("汉", 0.99), 12: ("±", 0.73), 13: ("影武县公安局", 0.85), 14: ("李明", 0.6)}
+    reads = {11: ("汉", 0.99), 12: ("±", 0.73), 13: ("影武县公安局", 0.85), 14: ("李明", 0.96)}
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
     toy.frames[12] = _frames(BLANK, {"±": 0.6, "土": 0.35}, BLANK)
     toy.frames[13] = _frames(BLANK, {"影": 0.6, "彰": 0.3, "宁": 0.01}, {"武": 0.9}, {"县": 0.9})
     lines = [
@@ -117,8 +118,46 @@ def test_it_re_decides_only_lines_read_as_none_of_their_set(
     out = reader.read_lines([_crop(11), _crop(12), _crop(13), _crop(14)], lines)
     assert [text for text, _ in out] == ["汉", "土", "彰武县公安局", "李明"]
     assert out[1][1] < 0.73  # a choice made, not a read: its confidence is lowered
-    # one more recogniser pass for each re-decided line, none for the lines read as expected
+    # one more recogniser pass for each re-decided line (the authority's also serving to check its
+    # characters), none for the lines read as expected and surely
     assert toy.re_read == [12, 13]
+
+
+def test_a_line_is_as_sure_as_its_least_sure_value_character(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    # 傈僳 read 保像 (像 at 0.45) after the label's 民 (0.3): the label is not the value
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    probs = np.exp(_frames({"民": 0.3}, BLANK, {"保": 0.95}, BLANK, {"像": 0.45}, BLANK))
+    assert reader.weakest_character(probs, "Nation") == pytest.approx(0.45)
+    assert reader.weakest_character(probs, "Name") == pytest.approx(0.3)  # 民 may be a name's
+    assert reader.weakest_character(probs[:2], "Nation") is None  # only the label
+
+
+def test_only_a_doubtful_line_is_checked_character_by_character(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    # 杨郴村 for 杨柳村: ten sure characters hide 郴 in the mean; 3 characters at 0.95 hide nothing
+    reads = {20: ("杨郴村5组14号东关街", 0.93), 21: ("宋海春", 0.95)}
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    toy.frames[20] = _frames(BLANK, {"保": 0.99}, BLANK, {"像": 0.35}, BLANK, {"安": 0.99})
+    lines = [Line("Address", (0, 0, 20, 10)), Line("Name", (0, 0, 21, 10))]
+    out = reader.read_lines([_crop(20), _crop(21)], lines)
+    assert out[0] == ("杨郴村5组14号东关街", pytest.approx(0.35))
+    assert out[1] == ("宋海春", 0.95)
+    assert toy.re_read == [20]
+
+
+def test_a_doubtful_digit_of_the_number_counts_a_tenth(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    # the check character catches ten misread digits in eleven: 0.45 leaves a doubt of 0.05
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("11010719510121083X", 0.97)])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    toy.frames[30] = _frames(BLANK, {"保": 0.99}, BLANK, {"像": 0.45}, BLANK)
+    out = reader.read_lines([_crop(30)], [Line("IdNum", (0, 0, 30, 10))])
+    assert out[0][1] == pytest.approx(1 - 0.55 / 11)
 
 
 def _reference(frames: np.ndarray, text: str) -> float:

@@ -317,22 +317,44 @@ def _one_off(text: str, name: str) -> bool:
     return len(text) == len(name) and sum(a != b for a, b in zip(text, name, strict=True)) == 1
 
 
-def _match_place(text: str, start: int, names: Iterable[str]) -> str | None:
+def _match_place(
+    text: str, start: int, names: Iterable[str], places: dict[str, _Place] | None = None
+) -> str | None:
     """The registered name at ``text[start:]``: one read as printed, else the only name of three or
-    more characters that is one character off what was read there."""
+    more characters that is one character off what was read there. When several are one off
+    (翔州市: 朔州市, 忻州市, 霍州市; 冯南省: 河南省, 湖南省) and ``places`` gives each name's own
+    divisions, the one whose next division follows it in the text (山阴县 after 朔州市) is taken:
+    the rest of the address is the evidence the character alone could not give."""
     names = list(names)
     exact = [n for n in names if text.startswith(n, start)]
     if exact:
         return max(exact, key=len)
     near = {n for n in names if len(n) >= 3 and _one_off(text[start : start + len(n)], n)}
-    return near.pop() if len(near) == 1 else None
+    if len(near) == 1:
+        return near.pop()
+    if places is None or not near:
+        return None
+    # A next division read as printed first (开封市 follows 河南省; 云南省's 开远市 is one off it too).
+    printed = [n for n in near if any(text.startswith(c, start + len(n)) for c in places[n].children)]
+    if len(printed) == 1:
+        return printed[0]
+    followed = [n for n in near if _match_place(text, start + len(n), places[n].children) is not None]
+    return followed[0] if len(followed) == 1 and not printed else None
 
 
 def correct_address_head(text: str) -> str:
-    """The address with its province, prefecture and county names checked against the register."""
-    place, pos = _register(), 0
+    """The address with its province, prefecture and county names checked against the register.
+
+    Every address starts with its province: one character before a province read as printed is
+    what is left of the 住址 label (read 使, 城, 在 on a small blurred card), and goes."""
+    root = _register()
+    if _match_place(text, 0, root.children, root.children) is None and any(
+        text.startswith(n, 1) for n in root.children
+    ):
+        text = text[1:]
+    place, pos = root, 0
     for _level in range(3):
-        name = _match_place(text, pos, place.children)
+        name = _match_place(text, pos, place.children, place.children)
         if name is None:
             break
         text = text[:pos] + name + text[pos + len(name) :]

@@ -507,6 +507,29 @@ _AUTHORITY_SURE = 0.15
 _CHOICE_FACTOR = 0.8
 
 
+# A line's characters are looked at one by one (one more recogniser pass) when its mean could hide
+# one below this (the summed shortfall from certainty, len x (1 - mean), exceeds 1 - this): the mean
+# hides one doubtful character among ten sure ones (杨郴村 for 杨柳村 read at 0.93 on a card 380 px
+# long). The review page shows a field below 0.8 as doubtful. Lines read surer (most of them, on a
+# card of fair size) cost nothing more.
+_DOUBTFUL = 0.8
+# Characters whose doubt says nothing about the value: each field's printed label (stripped by the
+# parsers), the printed 年月日 of the birth date, the stamps' and the specimen mark's characters.
+_NOT_VALUE = {
+    "Name": "姓名",
+    "Sex": "性别",
+    "Nation": "民族",
+    "SexNation": "性别民族",
+    "Birth": "出生年月日",
+    "Address": "住址",
+    "IdNum": "公民身份号码",
+    "Authority": "签发机关",
+    "ValidDate": "有效期限",
+}
+_CHECK_SURVIVAL = 1 / 11
+_STAMP_CHARS = frozenset("复印无效禁止再次仅供件样本")
+
+
 def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[str, float]]:
     """The recogniser's (text, score) for each line's crop, where a line belongs to a closed set
     and was read as none of it re-decided among the set's members on the recogniser's own
@@ -517,28 +540,68 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
     彰武县, 宁武县, 成武县...). The crop usually does tell: the other candidates' characters have
     almost no probability where the misread one stands. Where it does not (傈僳 printed tiny and
     blurred, read 保像: no nation's characters have weight there) the read is left to the parsers.
+
+    A line's score is the recogniser's mean over its characters, lowered to its least sure value
+    character where that is lower (``weakest_character``): a field is as doubtful as its most
+    doubtful character, which is where a small blurred card's misreads are (黄子磊 read 美子品).
     """
     reads = recognize_lines(crops)
     for i, (line, (text, score)) in enumerate(zip(lines, reads, strict=True)):
+        probs: NDArray[np.float32] | None = None
+        if text and len(text) * (1 - score) > 1 - _DOUBTFUL:
+            probs = _frame_probs(crops[i])
+            weakest = weakest_character(probs, line.field)
+            if weakest is not None and line.field == "IdNum":
+                # A misread digit keeps the check character right about one time in eleven, and a
+                # number whose check fails is held low by the parsers: the doubt left is a tenth.
+                weakest = 1 - (1 - weakest) * _CHECK_SURVIVAL
+            if weakest is not None:
+                reads[i] = (text, min(score, weakest))
         if line.field == "Nation":
             nations = parsing.nation_choices(text)
             if nations:
-                nation = choose_reading(crops[i], nations)
+                nation = choose_reading(crops[i], nations, probs=probs)
                 if nation is not None:
                     reads[i] = (nation, score * _CHOICE_FACTOR)
         elif line.field == "Authority" and len(text) * (1 - score) >= _AUTHORITY_SURE:
             places = parsing.authority_place_choices(text)
             if places:
-                place = choose_reading(crops[i], tuple(name for _, name in places))
+                place = choose_reading(crops[i], tuple(name for _, name in places), probs=probs)
                 as_read = {name: read for read, name in places}
                 if place is not None and as_read[place] in text:
                     reads[i] = (text.replace(as_read[place], place, 1), score * _CHOICE_FACTOR)
     return reads
 
 
-def choose_reading(crop: NDArray[np.uint8], choices: tuple[str, ...]) -> str | None:
-    """The member of ``choices`` the recogniser's frames for ``crop`` support best, if it is
-    supported well enough and clearly better than the others; None otherwise.
+def weakest_character(probs: NDArray[np.float32], field: str) -> float | None:
+    """The lowest probability among the value characters of the recogniser's best path over
+    ``probs`` (each character's at the frame it starts, as the recogniser's own mean counts it);
+    None when the path spells no value character. Labels, stamps and anything that is no CJK
+    character, digit, X or name dot (a speck read as a comma) are not the value."""
+    if not len(probs):
+        return None
+    characters = _class_characters()
+    best = probs.argmax(axis=1)
+    starts = np.nonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))[0]
+    skip = _NOT_VALUE.get(field, "")
+    values = [
+        float(probs[t, best[t]])
+        for t in starts
+        if _is_value_character(ch := characters[best[t]]) and ch not in skip and ch not in _STAMP_CHARS
+    ]
+    return min(values) if values else None
+
+
+def _is_value_character(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or ch.isdigit() or ch in "Xx·"
+
+
+def choose_reading(
+    crop: NDArray[np.uint8], choices: tuple[str, ...], *, probs: NDArray[np.float32] | None = None
+) -> str | None:
+    """The member of ``choices`` the recogniser's frames for ``crop`` (``probs`` when already
+    computed) support best, if it is supported well enough and clearly better than the others;
+    None otherwise.
 
     Each member is aligned CTC-wise (best path) anywhere in the line, the frames before and after
     it free (a label's or a stamp's remains), and scored against the recogniser's own best path.
@@ -547,7 +610,8 @@ def choose_reading(crop: NDArray[np.uint8], choices: tuple[str, ...]) -> str | N
     known = [c for c in choices if c and all(ch in index for ch in c)]
     if not known or not crop.size:
         return None
-    probs = _frame_probs(crop)
+    if probs is None:
+        probs = _frame_probs(crop)
     # Only the columns of the members' characters (and the blank) are needed, not all 18 000.
     columns = sorted({0} | {index[ch] for c in known for ch in c})
     column_of = {k: i for i, k in enumerate(columns)}
@@ -604,6 +668,12 @@ def _aligned_scores(
 def _frame_probs(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
     """The recogniser's per-frame probabilities over its characters for one line crop."""
     return line_probabilities(crop)
+
+
+@lru_cache(maxsize=1)
+def _class_characters() -> list[str]:
+    """The recogniser's output classes in order (0 is CTC's blank)."""
+    return recogniser_characters()
 
 
 @lru_cache(maxsize=1)
