@@ -28,6 +28,8 @@ from onboarding.ocr.engine import parsing
         ("李明复印无效", "李明"),
         ("李复印明", "李明"),
         ("姓·名石秀敏", "石秀敏"),  # the label's spacing read as a dot
+        ("性别男", ""),  # the row below the name's: another field's label, no name
+        ("出生1990年", ""),
     ],
 )
 def test_it_parses_names(read: str, expected: str) -> None:

@@ -105,9 +105,16 @@ def _strip_all_labels(text: str) -> str:
     return text
 
 
+_OTHER_THAN_NAME = ("性别", "民族", "出生", "住址", "公民身份")
+
+
 def parse_name(lines: Sequence[str]) -> str:
     """A name: CJK characters, a minority name's parts joined by ``·`` (look-alike dots unified)."""
     text = "".join(_nfkc(t) for t in lines)
+    if any(label in text for label in _OTHER_THAN_NAME):
+        # Another field's label where the name should be (性别男: a small card's lines put one row
+        # off): this is not the name line, and no name is better than a wrong one.
+        return ""
     # The label's wide letter-spacing read as a dot (姓·名) is still the label, not a name's dot.
     text = re.sub(r"^姓" + _DOTS.pattern + "+名", "姓名", text)
     text = strip_stamps(strip_label(text, "姓名"))
