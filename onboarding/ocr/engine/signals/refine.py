@@ -31,6 +31,9 @@ _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
 # px across per px along: perspective residue, and a quad turned a little off the card (a card
 # lying across clutter: seed 12's clean photo 2 needed 0.064)
 _SLOPES = np.linspace(-0.08, 0.08, 17)
+# a quad that took in more than the card can be skewed off the card's edge by more than one
+# fitted to it
+_DEEP_SLOPES = np.linspace(-0.3, 0.3, 61)
 _DEEP = 0.4  # how far inside the quad (share of the card's height) a deeper edge is looked for
 _STRIP = (3, 15)  # half-scale px beside a line where the card's print is looked for
 _CARD_DETAIL = 0.5  # fine detail (median) of the card's print, as a share of the quad's middle
@@ -144,7 +147,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         offsets = offsets[(offsets >= 3.0) & (offsets <= steps.shape[0] - 4.0)]
         if offsets.size < 3:
             return None
-        slopes, score = _lines(steps, offsets, along)
+        slopes, score = _lines(steps, offsets, along, _DEEP_SLOPES)
         found: _Line | None = None
         for i in range(1, offsets.size - 1):
             if score[i] < _MIN_STEP or score[i] < score[i - 1] or score[i] < score[i + 1]:
