@@ -572,75 +572,40 @@ def _refine_edges(
     return quad, min(top[2], bottom[2], left[2], right[2])
 
 
-@dataclass(frozen=True)
-class _Text:
-    """A photo's text as the locator sees it: grey pixels, text blobs, their extent mask, blob groups."""
-
-    gray: NDArray[np.uint8]
-    blobs: list[TextBlob]
-    mask: NDArray[np.float32]
-    diag: float
-    groups: list[list[TextBlob]]
-
-
-def _text_of(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> _Text | None:
+def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list[Located]:
+    """Card-like quads in ``image_bgr`` (same size as ``prob``), most card-like first (maybe none)."""
     h, w = prob.shape
+    gray = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
     blobs = text_blobs(prob)
     if len(blobs) < 3:
-        return None
-    gray = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
-    diag = math.hypot(w, h)
-    return _Text(gray, blobs, text_extent_mask((h, w), blobs), diag, _groups(blobs, diag))
-
-
-def locate_card(
-    image_bgr: NDArray[np.uint8], prob: NDArray[np.float32], *, search_layout: bool = True
-) -> list[Located]:
-    """Card-like quads in ``image_bgr`` (same size as ``prob``), most card-like first (maybe none).
-
-    Quads come from the card's edges around each text block and from the photo's edge contours;
-    when none matches a layout confidently, a layout search (``search_layouts``) adds its own,
-    unless ``search_layout`` is false (the caller runs it only if those do not read)."""
-    text = _text_of(image_bgr, prob)
-    if text is None:
         return []
+    diag = math.hypot(w, h)
+    mask = text_extent_mask((h, w), blobs)
     found: list[Located] = []
-    for group in text.groups[:4]:
+    for group in _groups(blobs, diag)[:4]:
         if len(group) < 3:
             continue
         angle = dominant_angle(group)
         if angle is None:
             continue
-        for quad, score in _edge_quad(text.gray, group, angle):
-            q, o = _judge(text.mask, _order(quad))
+        for quad, score in _edge_quad(gray, group, angle):
+            q, o = _judge(mask, _order(quad))
             found.append(Located(q, o, score, "text"))
-    for quad in _contour_quads(text.gray):
-        q, o = _judge(text.mask, _order(quad))
+    for quad in _contour_quads(gray):
+        q, o = _judge(mask, _order(quad))
         found.append(Located(q, o, 1.0, "contour"))
-    if search_layout and not (found and max(f.orientation.score for f in found) >= CONFIDENT_LAYOUT):
-        found += _layout_candidates(text)
-    return _distinct(found, text.diag)
-
-
-def search_layouts(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list[Located]:
-    """The layout search's cards alone (what ``locate_card`` adds when nothing else matched well):
-    the card's layout slid over the text in the directions of its two largest text blocks."""
-    text = _text_of(image_bgr, prob)
-    return [] if text is None else _distinct(_layout_candidates(text), text.diag)
-
-
-def _layout_candidates(text: _Text) -> list[Located]:
+    if found and max(f.orientation.score for f in found) >= CONFIDENT_LAYOUT:
+        return _distinct(found, diag)
     angles: list[float] = []
-    for group in text.groups[:3]:
+    for group in _groups(blobs, diag)[:3]:
         a = dominant_angle(group)
         if a is not None and all(min(abs(a - b), 180 - abs(a - b)) > 4 for b in angles):
             angles.append(a)
-    found: list[Located] = []
     for a in angles[:2]:
-        found_layout = _layout_search(text.mask, a, text.gray)
+        found_layout = _layout_search(mask, a, gray)
         if found_layout is not None:
             found.append(found_layout)
-    return found
+    return _distinct(found, diag)
 
 
 def _distinct(found: list[Located], diag: float) -> list[Located]:

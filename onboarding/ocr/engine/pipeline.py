@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from onboarding.ocr.engine import parsing, reader, workers
 from onboarding.ocr.engine.decode import decode_image, work_copy
 from onboarding.ocr.engine.layout import CARD_HEIGHT, CARD_WIDTH, PORTRAIT
-from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card, search_layouts
+from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import detector_size, text_probability
 from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import BLUR_THRESHOLD, edge_sharpness, find_cards, run_detectors, score_of
@@ -40,9 +40,6 @@ MIN_CARD_SHORT_SIDE = 130
 # and on the rectified card's own map.
 MIN_LAYOUT_SCORE = 0.12
 MIN_CARD_LAYOUT_SCORE = 0.15
-# Edge and outline candidates matching a layout this well (below CONFIDENT_LAYOUT) are read before the
-# layout search and the finer pass run.
-QUICK_READ_LAYOUT = 0.35
 # Candidates scoring within this of the best are re-judged on their own rectified map.
 CLOSE_CANDIDATES = 0.25
 # A card whose own map matches a layout this well is read before rectifying runners-up that are
@@ -73,15 +70,22 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     photo = decode_image(image)
     work, scale = work_copy(photo)
 
-    coarse = _Search.of(work, LOCATE_MAX_SIDE, search_layout=False)
+    coarse = _Search.of(work, LOCATE_MAX_SIDE)
+    candidates = coarse.candidates
     # MultiCardDetect's search for further cards needs only the coarse pass: it runs beside the read.
     other_cards = workers.pool().submit(coarse.all_cards) if config.multi_card_detect else None
+    fine_done = False
+    if not candidates or candidates[0].orientation.score < CONFIDENT_LAYOUT:
+        # Small cards' text is lost at the coarse size: look again, finer (rarely needed).
+        candidates = _by_score(candidates + _Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
+        fine_done = True
+    if not candidates or candidates[0].orientation.score < MIN_LAYOUT_SCORE:
+        raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
     # Reading is the final judge: a letter's text block can look like a card to the layout match,
     # so when a candidate reads as mostly nothing the next one (and a finer search) gets its turn.
     first_error: OcrError | None = None
     tried: list[NDArray[np.float64]] = []
-    read = None
-    for candidates in _candidate_rounds(work, coarse):
+    for attempt in range(2):
         for quad0, card0, prob0, orientation0, reused in _ranked(work, candidates, tried):
             try:
                 try:
@@ -97,10 +101,14 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
                 first_error = first_error or error
                 continue
             break
-        if read is not None:
-            break
-    if read is None:
-        raise first_error or OcrError(ErrorCode.IMAGE_NO_ID_CARD)
+        else:
+            if attempt == 0 and not fine_done:
+                candidates = _by_score(_Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
+                fine_done = True
+                continue
+            assert first_error is not None
+            raise first_error
+        break
     quad, card, detected, fields, raw, confidence = read
 
     # Blur per millimetre of card, measured on the card the reader used (a few ms): below the bar
@@ -253,31 +261,6 @@ def _read(
     return quad, card, detected, fields, raw, confidence
 
 
-def _candidate_rounds(work: NDArray[np.uint8], coarse: _Search) -> Iterator[list[Located]]:
-    """The candidates to read, round by round, each round only if the ones before did not read.
-
-    A card whose edges or outline match a layout confidently on the coarse map is read first, then
-    a finer search's candidates. Otherwise the coarse map's layout search and a finer pass (small
-    cards' text is lost at the coarse size) add theirs: those cost as much as a read, so edge and
-    outline candidates that match a layout fairly well are read before them. Raises
-    ImageNoIdCard when no candidate of any search matches a layout at all.
-    """
-    quick = coarse.candidates
-    best = quick[0].orientation.score if quick else 0.0
-    if best >= CONFIDENT_LAYOUT:
-        yield quick
-        yield _Search.of(work, LOCATE_FINE_MAX_SIDE).candidates
-        return
-    if best >= QUICK_READ_LAYOUT:
-        yield quick
-    candidates = _by_score(
-        quick + coarse.layout_candidates() + _Search.of(work, LOCATE_FINE_MAX_SIDE).candidates
-    )
-    if not candidates or candidates[0].orientation.score < MIN_LAYOUT_SCORE:
-        raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
-    yield candidates
-
-
 def _by_score(candidates: list[Located]) -> list[Located]:
     return sorted(candidates, key=lambda c: -c.orientation.score)
 
@@ -351,37 +334,24 @@ class _Search:
     to_work: NDArray[np.float64]  # from the map's pixels to ``work``'s (x, y)
 
     @classmethod
-    def of(cls, work: NDArray[np.uint8], max_side: int, *, search_layout: bool = True) -> _Search:
+    def of(cls, work: NDArray[np.uint8], max_side: int) -> _Search:
         pw, ph = detector_size(work.shape[1], work.shape[0], max_side=max_side)
         small = np.asarray(cv2.resize(work, (pw, ph), interpolation=cv2.INTER_AREA), dtype=np.uint8)
         prob = text_probability(small, max_side=max_side)
         to_work = np.array([work.shape[1] / pw, work.shape[0] / ph])
-        found = _in_work(locate_card(small, prob, search_layout=search_layout), prob, to_work)
+        found: list[Located] = [
+            _Candidate(c.quad * to_work, c.orientation, c.edge_score, c.source, _card_map(prob, c.quad))
+            for c in locate_card(small, prob)
+        ]
         return cls(small, prob, found, to_work)
-
-    def layout_candidates(self) -> list[Located]:
-        """The layout search's cards on this pass (``locate.search_layouts``), quads in ``work``."""
-        return _in_work(search_layouts(self.small, self.prob), self.prob, self.to_work)
 
     def all_cards(self) -> list[Located]:
         """Every card on this pass (``signals.cards.find_cards``), best first, quads in ``work``
         pixels: the first is this search's best candidate."""
-        # The search's own candidates are the first card only when one matched confidently: they
-        # were found without the layout search, which find_cards then runs itself.
-        confident = bool(self.candidates) and self.candidates[0].orientation.score >= CONFIDENT_LAYOUT
-        first = [replace(c, quad=c.quad / self.to_work) for c in self.candidates] if confident else None
+        first = [replace(c, quad=c.quad / self.to_work) for c in self.candidates]
         return [
             replace(c, quad=c.quad * self.to_work) for c in find_cards(self.small, self.prob, first=first)
         ]
-
-
-def _in_work(found: list[Located], prob: NDArray[np.float32], to_work: NDArray[np.float64]) -> list[Located]:
-    """Located cards on a search's map as candidates in ``work`` pixels, with the map warped onto
-    the large ones."""
-    return [
-        _Candidate(c.quad * to_work, c.orientation, c.edge_score, c.source, _card_map(prob, c.quad))
-        for c in found
-    ]
 
 
 def _card_map(prob: NDArray[np.float32], quad: NDArray[np.float64]) -> NDArray[np.float32] | None:
