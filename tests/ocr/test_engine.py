@@ -260,6 +260,28 @@ def test_it_says_when_the_card_is_too_small() -> None:
     assert _code(buf.tobytes()) is ErrorCode.ID_CARD_TOO_SMALL
 
 
+def _card_on_table(width: int, seed: int = 12) -> bytes:
+    rng = random.Random(seed)
+    card = draw_card(random_identity(rng, today=TODAY), CardSide.FRONT, rng=rng)
+    height = round(width * card.shape[0] / card.shape[1])
+    scene = np.full((960, 1280, 3), (90, 120, 100), np.uint8)
+    y, x = (960 - height) // 2, (1280 - width) // 2
+    scene[y : y + height, x : x + width] = cv2.resize(card, (width, height), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", scene, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    assert ok
+    return buf.tobytes()
+
+
+def test_no_field_of_a_small_card_reads_as_certain() -> None:
+    """Under 400 px the recogniser can be sure of a misread: confidence stays at most 0.9 there,
+    while the same card photographed larger may read as certain."""
+    small = recognize(_card_on_table(360))
+    large = recognize(_card_on_table(800))
+    assert small.fields.id_num and small.confidence
+    assert max(small.confidence.values()) <= 0.9
+    assert max(large.confidence.values()) > 0.9
+
+
 @pytest.mark.parametrize(
     ("shown", "asked"), [(CardSide.FRONT, CardSide.BACK), (CardSide.BACK, CardSide.FRONT)]
 )
