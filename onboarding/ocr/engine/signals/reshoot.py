@@ -11,7 +11,7 @@ suffices:
   neighbourhood (log-power excess). It is sharp when the lattice or the beat is strictly periodic
   across the card: a flat, square-on shot of a sharp screen.
 * ``moire_texture``: the same excess measured in each 128 px tile of the card (half-overlapping),
-  on a power spectrum smoothed by one bin, and its median over the tiles. Real moiré is only
+  on a power spectrum smoothed by one bin, and its (lower) median over the tiles. Real moiré is only
   periodic locally: the screen's glass, a tilted or curved screen and the lens bend the bands
   (the beat's frequency drifts across the card), perspective chirps it, and a soft lens blurs the
   pixel lattice away, so its energy smears over many bins of the whole-card spectrum and no single
@@ -32,6 +32,7 @@ table under a card vary as much, so they are not used.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 import cv2
@@ -102,20 +103,43 @@ def _whole_card_peak(high: FloatImage) -> float:
     return float(excess[_far(h, w)].max())
 
 
-def _tile_median_peak(high: FloatImage) -> float:
+def _tile_peaks(high: FloatImage) -> Iterator[float]:
+    """Each tile's strongest off-axis log-power excess over its 15x15 neighbourhood."""
     tiles = sliding_window_view(high, (_TILE, _TILE))[::_TILE_STEP, ::_TILE_STEP].reshape(-1, _TILE, _TILE)
     window = _centred_window()
     keep = _tile_mask()
-    box = (15, 15)
-    peaks = []
     for tile in tiles:
         dft = cv2.dft(np.ascontiguousarray(tile * window), flags=cv2.DFT_COMPLEX_OUTPUT)
         power = dft[..., 0] ** 2 + dft[..., 1] ** 2
         # one bin of smoothing gathers a peak that falls between bins or drifts within the tile
         log_power = cv2.log(cv2.GaussianBlur(power, (5, 5), 1.0) + np.float32(1e-3))
-        excess = log_power - cv2.blur(log_power, box)
-        peaks.append(cv2.minMaxLoc(excess, keep)[1])
-    return float(np.median(peaks))
+        excess = log_power - cv2.blur(log_power, (15, 15))
+        yield float(cv2.minMaxLoc(excess, keep)[1])
+
+
+def _tile_count(high: FloatImage) -> int:
+    h, w = int(high.shape[0]), int(high.shape[1])
+    return ((h - _TILE) // _TILE_STEP + 1) * ((w - _TILE) // _TILE_STEP + 1)
+
+
+def _tile_median_peak(high: FloatImage) -> float:
+    # the lower median: above MOIRE_TEXTURE exactly when more than half the tiles are
+    peaks = sorted(_tile_peaks(high))
+    return peaks[(len(peaks) - 1) // 2]
+
+
+def _most_tiles_periodic(high: FloatImage) -> bool:
+    """``_tile_median_peak(high) > MOIRE_TEXTURE``, stopping as soon as the vote is decided."""
+    half = _tile_count(high) / 2
+    above = below = 0
+    for peak in _tile_peaks(high):
+        if peak > MOIRE_TEXTURE:
+            above += 1
+        else:
+            below += 1
+        if above > half or below >= half:
+            break
+    return above > half
 
 
 @lru_cache(maxsize=1)
@@ -149,4 +173,4 @@ def _tile_mask() -> NDArray[np.uint8]:
 
 def is_reshoot(card_bgr: Image8, *, card_px: float | None = None) -> bool:
     high = _high_passed(card_bgr, card_px)
-    return _whole_card_peak(high) > RESHOOT_PEAK or _tile_median_peak(high) > MOIRE_TEXTURE
+    return _whole_card_peak(high) > RESHOOT_PEAK or _most_tiles_periodic(high)
