@@ -172,7 +172,13 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         # print goes on up to it (a photocopy's sheet or a screen's bezel around the card do not)
         far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
         chosen = near
-        if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) and card_edge(dmap, far, along, inward):
+        # (with no step at all near the quad, print inside the further step is enough: what lies
+        # outside it may be a textured table)
+        if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) and (
+            card_edge(dmap, far, along, inward)
+            if near[2] >= _MIN_STEP
+            else textured(dmap, far, along, inward)
+        ):
             chosen = far
         if chosen[2] < _MIN_STEP:
             chosen = (at, 0.0, 0.0)
