@@ -535,7 +535,9 @@ def _judge(measured: dict[str, _Field], busy: bool, side: CardSide, sex: str, ba
     if not busy:
         reasons += _thinner_horizontals(measured, bars)
         reasons += _thin_face(measured, sex, bars)
-        if side is CardSide.BACK:
+        if side is CardSide.BACK and not reasons:
+            # Two fields compared with each other: when one is already found lighter or thinner,
+            # the other looks darker for that alone (the finding stands, the blame would not).
             reasons += _ink_of_back_fields(measured, bars)
     reasons += _ink_of_short_fields(measured, sex, bars, busy=busy)
     return reasons
