@@ -105,15 +105,15 @@ def run_detectors(
         # the detectors compare parts of the card: give them the card snapped to its own edges
         corners = refine.refine_corners(photo_bgr, corners)
         card_bgr = refine.rectify(photo_bgr, corners)
-    half_visible: NDArray[np.bool_] | None = None
-    washed: NDArray[np.bool_] | None = None
-    if config.border_check_warn or config.reflect_warn:
-        # shared by occlusion and glare, made before they run side by side
-        half_visible = visible_mask(corners, photo_bgr.shape, scale=0.5)
-        washed = reflect.washed_out(card_bgr, side, visible=half_visible)
 
     def border_and_light() -> list[int]:
         found: list[int] = []
+        half_visible: NDArray[np.bool_] | None = None
+        washed: NDArray[np.bool_] | None = None
+        if config.border_check_warn or config.reflect_warn:
+            # shared by occlusion and glare
+            half_visible = visible_mask(corners, photo_bgr.shape, scale=0.5)
+            washed = reflect.washed_out(card_bgr, side, visible=half_visible)
         if config.border_check_warn:
             assert half_visible is not None and washed is not None
             if border.border_incomplete(

@@ -163,8 +163,8 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         at: float,
         inward: float,
         along: tuple[float, float],
-    ) -> tuple[_Line, _Line | None]:
-        """The edge chosen around ``at``, and a deeper candidate should the quad prove too big."""
+    ) -> _Line:
+        """The edge chosen around ``at``."""
         near = _best_line(steps, at=at, band=band, along=along)
         # the engine's quad may be off by more than the band where it fitted the text rather than
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
@@ -182,19 +182,29 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
             chosen = far
         if chosen[2] < _MIN_STEP:
             chosen = (at, 0.0, 0.0)
-        # A quad that took in a sheet of paper behind the card (or the table) reaches past the
-        # card's edge by more than the band: deeper in, the card's edge is a step with the card's
-        # print inside it and none outside. The strongest such step is the candidate.
-        deeper = strongest_edge(
-            steps, dmap, at + inward * np.arange(band + 2.0, _DEEP * h, 1.0), along, inward
-        )
-        return chosen, deeper
+        return chosen
 
-    found = [
-        edge(across_rows, details[0], m, 1.0, span_x),
-        edge(across_rows, details[0], m + h, -1.0, span_x),
-        edge(across_cols, details[1], m, 1.0, span_y),
-        edge(across_cols, details[1], m + w, -1.0, span_y),
+    def deeper_edge(
+        steps: NDArray[np.float32],
+        dmap: NDArray[np.float32],
+        at: float,
+        inward: float,
+        along: tuple[float, float],
+    ) -> _Line | None:
+        """A deeper candidate for the edge around ``at``, should the quad prove too big.
+
+        A quad that took in a sheet of paper behind the card (or the table) reaches past the
+        card's edge by more than the band: deeper in, the card's edge is a step with the card's
+        print inside it and none outside. The strongest such step is the candidate. (Searched only
+        for a quad of the wrong shape: most of refine's time otherwise.)
+        """
+        return strongest_edge(steps, dmap, at + inward * np.arange(band + 2.0, _DEEP * h, 1.0), along, inward)
+
+    sides = [
+        (across_rows, details[0], m, 1.0, span_x),
+        (across_rows, details[0], m + h, -1.0, span_x),
+        (across_cols, details[1], m, 1.0, span_y),
+        (across_cols, details[1], m + w, -1.0, span_y),
     ]
     mids = (sum(span_x) / 2, sum(span_x) / 2, sum(span_y) / 2, sum(span_y) / 2)
 
@@ -219,19 +229,20 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         back = cv2.perspectiveTransform(snapped.reshape(-1, 1, 2), np.linalg.inv(hom)).reshape(4, 2)
         return np.asarray(back, np.float32)
 
-    lines = [chosen for chosen, _ in found]
+    lines = [edge(*side) for side in sides]
     best = quad(lines)
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
     # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
     # the set that brings the shape back nearest the card's is taken, if it does bring it back.
     error = _shape_error(best)
     if error > _SHAPE_TOLERANCE:
-        deeper = [i for i, (_, line) in enumerate(found) if line is not None]
+        candidates = [deeper_edge(*side) for side in sides]
+        deeper = [i for i, line in enumerate(candidates) if line is not None]
         for k in range(1, 1 << len(deeper)):
             trial = list(lines)
             for bit, i in enumerate(deeper):
                 if k >> bit & 1:
-                    trial[i] = found[i][1] or trial[i]
+                    trial[i] = candidates[i] or trial[i]
             candidate = quad(trial)
             if _shape_error(candidate) < min(error, _SHAPE_TOLERANCE):
                 best, error = candidate, _shape_error(candidate)
