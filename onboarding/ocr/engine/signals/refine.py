@@ -14,6 +14,7 @@ of the frame) the engine's edge is kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -43,6 +44,18 @@ _SHAPE_TOLERANCE = 0.16
 
 _FRAME = 0.015  # share of the photo's size from a frame border within which an edge lies along it
 _Line = tuple[float, float, float]  # (offset at the edge's middle, slope, step)
+
+
+class _Side(NamedTuple):
+    """Where one of the quad's edges is searched: the step map across it and the print's detail
+    map (both turned so the edge runs along rows), its offset, which way is into the card, and
+    the span along it that is sampled."""
+
+    steps: NDArray[np.float32]
+    dmap: NDArray[np.float32]
+    at: float
+    inward: float
+    along: tuple[float, float]
 
 
 def _step_map(img: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -157,14 +170,9 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
                 found = line
         return found
 
-    def edge(
-        steps: NDArray[np.float32],
-        dmap: NDArray[np.float32],
-        at: float,
-        inward: float,
-        along: tuple[float, float],
-    ) -> _Line:
-        """The edge chosen around ``at``."""
+    def edge(side: _Side) -> _Line:
+        """The edge chosen around ``side.at``."""
+        steps, dmap, at, inward, along = side
         near = _best_line(steps, at=at, band=band, along=along)
         # the engine's quad may be off by more than the band where it fitted the text rather than
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
@@ -184,27 +192,22 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
             chosen = (at, 0.0, 0.0)
         return chosen
 
-    def deeper_edge(
-        steps: NDArray[np.float32],
-        dmap: NDArray[np.float32],
-        at: float,
-        inward: float,
-        along: tuple[float, float],
-    ) -> _Line | None:
-        """A deeper candidate for the edge around ``at``, should the quad prove too big.
+    def deeper_edge(side: _Side) -> _Line | None:
+        """A deeper candidate for the edge around ``side.at``, should the quad prove too big.
 
         A quad that took in a sheet of paper behind the card (or the table) reaches past the
         card's edge by more than the band: deeper in, the card's edge is a step with the card's
         print inside it and none outside. The strongest such step is the candidate. (Searched only
         for a quad of the wrong shape: most of refine's time otherwise.)
         """
+        steps, dmap, at, inward, along = side
         return strongest_edge(steps, dmap, at + inward * np.arange(band + 2.0, _DEEP * h, 1.0), along, inward)
 
     sides = [
-        (across_rows, details[0], m, 1.0, span_x),
-        (across_rows, details[0], m + h, -1.0, span_x),
-        (across_cols, details[1], m, 1.0, span_y),
-        (across_cols, details[1], m + w, -1.0, span_y),
+        _Side(across_rows, details[0], m, 1.0, span_x),
+        _Side(across_rows, details[0], m + h, -1.0, span_x),
+        _Side(across_cols, details[1], m, 1.0, span_y),
+        _Side(across_cols, details[1], m + w, -1.0, span_y),
     ]
     mids = (sum(span_x) / 2, sum(span_x) / 2, sum(span_y) / 2, sum(span_y) / 2)
 
@@ -229,14 +232,14 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         back = cv2.perspectiveTransform(snapped.reshape(-1, 1, 2), np.linalg.inv(hom)).reshape(4, 2)
         return np.asarray(back, np.float32)
 
-    lines = [edge(*side) for side in sides]
+    lines = [edge(side) for side in sides]
     best = quad(lines)
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
     # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
     # the set that brings the shape back nearest the card's is taken, if it does bring it back.
     error = _shape_error(best)
     if error > _SHAPE_TOLERANCE:
-        candidates = [deeper_edge(*side) for side in sides]
+        candidates = [deeper_edge(side) for side in sides]
         deeper = [i for i, line in enumerate(candidates) if line is not None]
         for k in range(1, 1 << len(deeper)):
             trial = list(lines)
