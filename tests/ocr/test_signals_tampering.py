@@ -71,6 +71,12 @@ def _with_field(
     return edited
 
 
+def _ink_and_paper(band: NDArray[np.uint8]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """A field's pixels and the paper around each (the band's local maximum), as floats."""
+    paper = cv2.dilate(band, np.ones((9, 9), np.uint8))
+    return band.astype(np.float32), paper.astype(np.float32)
+
+
 def _bolder(kernel: tuple[int, int]) -> Callable[[NDArray[np.uint8]], NDArray[np.uint8]]:
     return lambda band: np.asarray(cv2.erode(band, np.ones(kernel, np.uint8)), dtype=np.uint8)
 
@@ -205,8 +211,7 @@ def test_a_short_field_with_lighter_ink_and_no_heavier_strokes(
     card, fields = front
 
     def lighter(band: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        ink = band.astype(np.float32)
-        paper = cv2.dilate(band, np.ones((9, 9), np.uint8)).astype(np.float32)
+        ink, paper = _ink_and_paper(band)
         return np.clip(ink + (paper - ink) / 3, 0, 255).astype(np.uint8)
 
     reasons = tampering.edit_evidence(_with_field(card, "Nation", lighter), CardSide.FRONT, fields).reasons
@@ -229,8 +234,7 @@ def test_a_name_far_darker_than_the_card_is_a_heavier_face_even_if_its_strokes_r
     card, fields = front
 
     def deeper(band: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        ink = band.astype(np.float32)
-        paper = cv2.dilate(band, np.ones((9, 9), np.uint8)).astype(np.float32)
+        ink, paper = _ink_and_paper(band)
         depth = paper - ink
         # only the strokes' cores, so the ink mask (and the weight read from it) stays where it was
         core = depth > 0.5 * float(depth.max())
