@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := fonts-noto-cjk fonts-ocr-b chromium gettext
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest system-packages install clean benchmark
+.PHONY: run test lint typecheck pytest system-packages install models clean benchmark
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The engine's 8-bit recogniser (onboarding/ocr/engine/quantize.py), made once from RapidOCR's
+# bundled model on drawn specimens (fonts needed); a no-op while it is current.
+models: $(STAMP) system-packages
+	@$(PY) -m onboarding.ocr.engine.quantize
+
 install: $(STAMP)
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh $(DEBIAN_PACKAGES)
 
-run: install system-packages
+run: install system-packages models
 	@mkdir -p var
 	DJANGO_ENV=dev $(PY) manage.py migrate --noinput
 	DJANGO_ENV=dev $(PY) manage.py ensure_demo_reviewer --sign-in-url http://$(HOST):$(PORT)/review/
@@ -36,12 +41,12 @@ lint: install
 typecheck: install
 	DJANGO_ENV=test $(VENV)/bin/mypy onboarding
 
-pytest: install system-packages
+pytest: install system-packages models
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
-benchmark: install system-packages
+benchmark: install system-packages models
 	DJANGO_ENV=dev $(PY) manage.py ocr_benchmark --count 100 --seed 1
 
 clean:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine import workers
+from onboarding.ocr.engine import quantize, workers
 
 _lock = threading.Lock()
 _models: _Models | None = None
@@ -30,25 +32,32 @@ class _Models:
     recognizer: Any  # rapidocr TextRecognizer: __call__(TextRecInput) -> TextRecOutput
 
 
+PRECISIONS = ("int8", "float32")
+
+
+def precision() -> str:
+    """The networks' precision: ``int8`` (default; see quantize.py) or ``float32`` (RapidOCR's
+    models as shipped), from ``OCR_MODEL_PRECISION``."""
+    value = os.environ.get("OCR_MODEL_PRECISION", "int8").strip().lower() or "int8"
+    if value not in PRECISIONS:
+        raise ValueError(f"OCR_MODEL_PRECISION must be one of {', '.join(PRECISIONS)}, not {value!r}")
+    return value
+
+
 def _load() -> _Models:
     global _models
     if _models is None:
         with _lock:
             if _models is None:
-                from rapidocr import RapidOCR
-
-                # RapidOCR logs every model path at INFO; the service has its own logging.
-                logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-                engine = RapidOCR(params={"Global.log_level": "error"})
-                # The private loaders resolve the wheel's bundled ONNX files exactly as RapidOCR's own
-                # pipeline does (nothing is downloaded when they are present).
-                det = engine._load_det_model()  # type: ignore[no-untyped-call]
-                rec = engine._load_rec_model()  # type: ignore[no-untyped-call]
-                _own_session(det.session, threads=0)
+                det, rec = _rapidocr_models()
+                sources = quantize.Sources(det=_model_path(det), rec=_model_path(rec))
+                if precision() == "int8":
+                    sources = quantize.ensure(sources)
+                _own_session(det, sources.det, threads=0)
                 # One thread per recogniser call: a line batch is too small for onnxruntime to share
                 # between cores well (1.2 cores busy with two threads, measured), so a photo's batches
                 # run side by side instead, one per core (recognize_lines).
-                _own_session(rec.session, threads=1)
+                _own_session(rec, sources.rec, threads=1)
                 # RapidOCR pads every line to at least 320 px (PaddleOCR's training width): a sex or
                 # nation of one character then costs as much as a 320 px line. The model reads any
                 # width, and padding only to 160 px gave the same text on every line of the benchmark
@@ -58,9 +67,41 @@ def _load() -> _Models:
     return _models
 
 
-def _own_session(infer: Any, *, threads: int) -> None:
-    """Give a RapidOCR model wrapper a session whose worker threads sleep between operators, with
-    ``threads`` intra-op threads (0: onnxruntime's default, one per physical core).
+def _rapidocr_models() -> tuple[Any, Any]:
+    """RapidOCR's detector and recogniser wrappers, on the wheel's bundled float models."""
+    from rapidocr import RapidOCR
+
+    # RapidOCR logs every model path at INFO; the service has its own logging.
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    engine = RapidOCR(params={"Global.log_level": "error"})
+    # The private loaders resolve the wheel's bundled ONNX files exactly as RapidOCR's own pipeline
+    # does (nothing is downloaded when they are present).
+    det = engine._load_det_model()  # type: ignore[no-untyped-call]
+    rec = engine._load_rec_model()  # type: ignore[no-untyped-call]
+    return det, rec
+
+
+def _model_path(infer: Any) -> Path:
+    path = getattr(infer.session.session, "_model_path", None)
+    if not isinstance(path, str):
+        raise RuntimeError("RapidOCR built its session from bytes: the model file is unknown")
+    return Path(path)
+
+
+def float_sources() -> quantize.Sources:
+    """The wheel's float models (what quantize.py makes its copies from)."""
+    det, rec = _rapidocr_models()
+    return quantize.Sources(det=_model_path(det), rec=_model_path(rec))
+
+
+def loaded() -> _Models:
+    """The process's models, loading them if needed."""
+    return _load()
+
+
+def _own_session(wrapper: Any, path: Path, *, threads: int) -> None:
+    """Give a RapidOCR model wrapper a session on ``path`` whose worker threads sleep between
+    operators, with ``threads`` intra-op threads (0: onnxruntime's default, one per physical core).
 
     onnxruntime's threads spin while waiting for work by default: on two cores shared with other
     workers (and the web process) the spinning steals the CPU the other thread needs, doubling a
@@ -68,16 +109,15 @@ def _own_session(infer: Any, *, threads: int) -> None:
     """
     import onnxruntime as ort
 
-    path = getattr(infer.session, "_model_path", None)
-    if not isinstance(path, str):
-        return  # a session built from bytes: keep RapidOCR's
     options = ort.SessionOptions()
     options.log_severity_level = 4
     options.enable_cpu_mem_arena = False
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    infer.session = ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+    wrapper.session.session = ort.InferenceSession(
+        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
 
 
 def warm_up() -> None:
