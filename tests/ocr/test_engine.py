@@ -21,6 +21,7 @@ from onboarding.ocr.engine import (
     CardSide,
     OcrResult,
     WarnCode,
+    locate,
     recognize,
 )
 from onboarding.ocr.errors import ErrorCode, OcrError
@@ -193,6 +194,83 @@ def test_it_reads_a_card_whose_end_the_frame_cuts_off(seed: int) -> None:
     assert result.fields.valid_date == truth["ValidDate"]
     assert WarnCode.BORDER_INCOMPLETE in result.warnings
     assert min(y for _, y in result.corners) < -20  # the card's quad reaches past the top of the frame
+
+
+def test_it_reads_a_front_whose_number_line_the_frame_cuts_off() -> None:
+    """The number line mostly below the frame: the card's text alone was framed too small
+    (IdCardTooSmall), and the layout search's quad stopped at the frame's border (the turned
+    photo's black edge is a step too). Kept past the border, the card reads what is in the frame
+    (no number: its digits are cut) and gives -9101."""
+    conditions = PhotoConditions(
+        rotation=-12.3,
+        tilt=17.9,
+        tilt_direction=136.0,
+        card_fraction=0.48,
+        background="cluttered",
+        lighting="vignette",
+        jpeg_quality=62,
+        blur=0.9,
+        noise=3.1,
+        cut_border=True,
+    )
+    photo, identity = specimen_photo(random.Random(27), CardSide.FRONT, conditions, today=TODAY)
+    assert not photo.border_complete
+    result = recognize(photo.jpeg, side=CardSide.FRONT, config=CardConfig(border_check_warn=True))
+    truth = identity.contract_fields()
+    got = result.fields.as_contract()
+    assert got["Name"] == truth["Name"]
+    assert got["Birth"] == truth["Birth"]
+    assert all(got[name] in ("", truth[name]) for name in FRONT_FIELDS)
+    assert WarnCode.BORDER_INCOMPLETE in result.warnings
+
+
+def test_it_reads_a_card_filling_the_frame_with_two_edges_on_its_border() -> None:
+    """A corner out of the frame, the card's right and bottom edges along the frame's border: the
+    layout search's quad was squeezed onto the frame's border (CardSideError, the back taken for a
+    front); the border is no card edge, and the card is read past it with -9101."""
+    conditions = PhotoConditions(
+        rotation=4.8,
+        tilt=11.4,
+        tilt_direction=331.6,
+        card_fraction=0.996,
+        background="cluttered",
+        lighting="shadow",
+        jpeg_quality=83,
+        noise=2.7,
+        cut_border=True,
+    )
+    photo, identity = specimen_photo(random.Random(7), CardSide.BACK, conditions, today=TODAY)
+    assert not photo.border_complete
+    result = recognize(photo.jpeg, side=CardSide.BACK, config=CardConfig(border_check_warn=True))
+    assert result.fields.authority == identity.contract_fields()["Authority"]
+    assert WarnCode.BORDER_INCOMPLETE in result.warnings
+
+
+def test_a_hidden_card_edge_turns_as_the_card_s_text_lines_turn() -> None:
+    """A card in keystone cut by the frame: its hidden bottom edge drawn parallel to its top put the
+    last line seen in the next line's place (seed 12's cut back 15: its authority read as the
+    validity, OcrFailed). Lines parallel on the card meet at one point in the photo: the hidden
+    edge turns as the text lines turn from the top edge down."""
+    w, h = 856.0, 540.0
+    card = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    # the card's right end leans away from the camera: top and bottom edges converge to the right
+    photo = np.array([[100, 100], [1000, 160], [1000, 700], [100, 820]], np.float32)
+    to_photo = cv2.getPerspectiveTransform(card, photo)
+
+    def row(y: float, mx: float = 550.0) -> tuple[float, float]:
+        """(offset at column ``mx``, slope) of the card's row ``y`` in the photo."""
+        ends = cv2.perspectiveTransform(np.array([[[0, y], [w, y]]], np.float32), to_photo)[0]
+        slope = float((ends[1, 1] - ends[0, 1]) / (ends[1, 0] - ends[0, 0]))
+        return float(ends[0, 1] + slope * (mx - ends[0, 0])), slope
+
+    top, bottom = row(0.0), row(h)
+    lines = [(*row(y), 300.0) for y in (110.0, 170.0, 230.0, 300.0)]  # name... address rows
+    frame = (bottom[0] - 150.0, 0.0, 1.0)  # the photo's border cuts the card above its bottom
+    edges = [(*top, 1.0), frame, (100.0, 0.0, 1.0), (1000.0, 0.0, 1.0)]
+    extended = locate._beyond_frame(edges, [False, True, False, False], lines)
+    assert abs(top[1] - bottom[1]) > 0.15  # parallel to the top would be far off
+    assert abs(extended[1][1] - bottom[1]) < 0.03
+    assert extended[1][0] > frame[0]  # past the frame
 
 
 # --- errors from real bad inputs -------------------------------------------------------------------

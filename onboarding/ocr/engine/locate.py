@@ -217,11 +217,15 @@ def _on_frame(
     return bool(near.mean() > 0.5)
 
 
-def _beyond_frame(edges: list[_Edge], framed: list[bool]) -> list[_Edge]:
+def _beyond_frame(
+    edges: list[_Edge], framed: list[bool], lines: list[tuple[float, float, float]] | None = None
+) -> list[_Edge]:
     """The edges, with one found on the photo's border (the card cut by the frame) put where the
-    card's proportions put it when that is further out: parallel to its opposite edge, one card
-    height (or width) away. Edges are (top, bottom, left, right) in the frame where the text lines
-    run along the card's long side.
+    card's proportions put it when that is further out: one card height (or width) from its
+    opposite edge, parallel to it or, for the top or bottom, turned as the text lines show the
+    perspective turning (``_far_slope``). Edges are (top, bottom, left, right) in the frame where
+    the text lines run along the card's long side; ``lines`` are the text lines there as
+    (offset at the edges' middle, slope, weight).
 
     A cut card squeezed between its visible edges and the frame does not read (its layout no longer
     fits); restored to its size it reads what is in the frame, and its quad reaching past the frame
@@ -236,9 +240,56 @@ def _beyond_frame(edges: list[_Edge], framed: list[bool]) -> list[_Edge]:
     distance = span / CARD_ASPECT if i < 2 else span * CARD_ASPECT
     sign = -1.0 if i % 2 == 0 else 1.0  # top / left lie before their opposite edge
     offset = opposite[0] + sign * distance
+    slope = opposite[1]
+    if i < 2 and lines:
+        slope = _far_slope(opposite, offset, lines)
     out = list(edges)
     if sign * (offset - edges[i][0]) > 0:
-        out[i] = (offset, opposite[1], edges[i][2])
+        out[i] = (offset, slope, edges[i][2])
+    return out
+
+
+# Most the far edge's slope may differ from its opposite's (a 30 degree tilt across the card's
+# width turns it by ~0.15 at the benchmark's keystone).
+_MAX_SLOPE_TURN = 0.25
+
+
+def _far_slope(opposite: _Edge, offset: float, lines: list[tuple[float, float, float]]) -> float:
+    """The slope of a card edge at ``offset`` that the frame hides, from its opposite edge and the
+    card's text lines: lines that are parallel on the card meet at one point in the photo, so
+    their slope changes linearly with where they cross the card's middle. A fit of slope against
+    offset (the seen edge weighing as much as all the text) is extrapolated to ``offset``."""
+    total = sum(w for _, _, w in lines)
+    if total <= 0:
+        return opposite[1]
+    data = np.array([(c, s, w) for c, s, w in lines] + [(opposite[0], opposite[1], total)])
+    c, s, w = data[:, 0], data[:, 1], data[:, 2]
+    cm = float((w * c).sum() / w.sum())
+    sm = float((w * s).sum() / w.sum())
+    var = float((w * (c - cm) ** 2).sum())
+    if var <= 0:
+        return opposite[1]
+    trend = float((w * (c - cm) * (s - sm)).sum()) / var
+    turn = sm + trend * (offset - cm) - opposite[1]
+    return opposite[1] + float(np.clip(turn, -_MAX_SLOPE_TURN, _MAX_SLOPE_TURN))
+
+
+def _text_lines(
+    group: list[TextBlob], rot: NDArray[np.float64], mx: float
+) -> list[tuple[float, float, float]]:
+    """The group's long text lines in the frame turned by ``rot``: (row where each crosses column
+    ``mx``, slope, length)."""
+    out = []
+    for b in group:
+        if b.length < 4 * b.thickness:
+            continue  # a short piece's direction is not measured well
+        a = math.radians(b.angle)
+        dx, dy = rot[:, :2] @ np.array([math.cos(a), math.sin(a)])
+        if abs(dx) < 1e-6:
+            continue
+        cx, cy = rot[:, :2] @ np.array(b.center) + rot[:, 2]
+        slope = float(dy / dx)
+        out.append((float(cy + slope * (mx - cx)), slope, b.length))
     return out
 
 
@@ -269,8 +320,8 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
         _on_frame(right, span_y, rot, (h, w), rows=False),
     ]
     edges = [top, bottom, left, right]
-    extended = _beyond_frame(edges, framed)
     mx, my = sum(span_x) / 2, sum(span_y) / 2
+    extended = _beyond_frame(edges, framed, _text_lines(group, rot, mx))
     inv = cv2.invertAffineTransform(rot)
     found: list[tuple[Quad, float]] = []
     # The card as its edges show it and, when one edge is the frame's, as its proportions extend it
@@ -538,7 +589,12 @@ def _place_layout(
 def _refine_edges(
     gray: NDArray[np.uint8], rot: NDArray[np.float64], size: int, rect: Quad, *, band: float
 ) -> tuple[Quad, float]:
-    """Move each side of an axis-aligned ``rect`` (rotated frame) onto the card's edge nearby."""
+    """Move each side of an axis-aligned ``rect`` (rotated frame) onto the card's edge nearby.
+
+    The photo's border, where the layout puts the card past it, is no card edge: squeezed onto it a
+    cut card's layout no longer fits (a front's number line below the frame, a corner out of it).
+    One such side is put where the card's proportions put it (``_beyond_frame``), two keep the
+    layout's sides."""
     gxn, gyn = _edge_strength(gray, rot, size)
     x0, y0 = rect[0]
     x1, y1 = rect[2]
@@ -551,17 +607,36 @@ def _refine_edges(
     left = _best_edge(gxt, along=span_y, band=(x0 - band * cw, x0 + band * cw), inner=x0, nearest=False)
     right = _best_edge(gxt, along=span_y, band=(x1 - band * cw, x1 + band * cw), inner=x1, nearest=False)
     mx, my = sum(span_x) / 2, sum(span_y) / 2
-    sides = []
-    for (c, s, score), fallback, horizontal in (
-        (top, y0, True),
-        (bottom, y1, True),
-        (left, x0, False),
-        (right, x1, False),
+    edges: list[_Edge] = []
+    framed: list[bool] = []
+    for (c, s, score), fallback, horizontal, outward in (
+        (top, y0, True, -1.0),
+        (bottom, y1, True, 1.0),
+        (left, x0, False, -1.0),
+        (right, x1, False, 1.0),
     ):
-        # A weak edge is no evidence: keep the layout's side.
+        # A weak edge is no evidence: keep the layout's side. Nor is the photo's own border (the
+        # turned photo ends in black there) where the layout puts the card past it: the card was
+        # cut by the frame, and is extended past it below.
+        along = span_x if horizontal else span_y
+        framed.append(
+            outward * (fallback - c) > 0
+            and _on_frame((c, s, score), along, rot, gray.shape[:2], rows=horizontal)
+        )
         if score < 0.25:
             c, s = fallback, 0.0
-        sides.append((s, -1.0, c - s * mx) if horizontal else (-1.0, s, c - s * my))
+        edges.append((c, s, score))
+    if sum(framed) == 1:
+        edges = _beyond_frame(edges, framed)  # by the card's proportions, from its other edges
+    else:
+        # A corner out of the frame: no two parallel edges to measure the card by; the layout's sides.
+        edges = [
+            (f, 0.0, e[2]) if out else e for e, f, out in zip(edges, (y0, y1, x0, x1), framed, strict=True)
+        ]
+    sides = [
+        (s, -1.0, c - s * mx) if horizontal else (-1.0, s, c - s * my)
+        for (c, s, _), horizontal in zip(edges, (True, True, False, False), strict=True)
+    ]
     lt, lb, ll, lr = sides
     try:
         quad = np.array([_intersect(lt, ll), _intersect(lt, lr), _intersect(lb, lr), _intersect(lb, ll)])
