@@ -124,6 +124,12 @@ def parse_name(lines: Sequence[str]) -> str:
     return text
 
 
+def has_name_dot(text: str) -> bool:
+    """Whether a name line as read has a dot between two characters: a transliterated name's parts
+    (买买提·艾力), whose characters are not a Han name's surname and given name."""
+    return re.search(r"[\u3400-\u9fff][·•・.．‧∙⋅･]+[\u3400-\u9fff]", _nfkc(text)) is not None
+
+
 def parse_sex(text: str) -> str:
     """男 or 女, or "" when neither was read."""
     text = strip_label(_nfkc(text), "性别")
