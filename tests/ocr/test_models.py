@@ -86,3 +86,19 @@ def test_side_by_side_keeps_the_order_and_raises_a_task_s_error() -> None:
 
     with pytest.raises(ValueError, match="detector bug"):
         workers.side_by_side([broken, lambda: "fine"])
+
+
+def test_side_by_side_inside_a_pool_task_runs_its_pieces_in_place() -> None:
+    """A task with pieces of its own (refine's four edges inside a detector group) must not wait on
+    the pool it occupies: with every worker so occupied, that would never finish."""
+    holding = threading.Barrier(workers.WORKERS, timeout=30)
+
+    def group() -> list[str]:
+        holding.wait()  # every pool thread is now inside a task
+        return workers.side_by_side([lambda: threading.current_thread().name, lambda: "last"])
+
+    futures = [workers.pool().submit(group) for _ in range(workers.WORKERS)]
+    for future in futures:
+        inner, last = future.result(timeout=30)
+        assert last == "last"
+        assert inner.startswith("ocr-engine")  # ran on the task's own thread, not handed off

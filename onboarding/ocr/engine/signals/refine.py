@@ -13,6 +13,7 @@ of the frame) the engine's edge is kept.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -20,7 +21,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine import layout
+from onboarding.ocr.engine import layout, workers
 from onboarding.ocr.engine.signals._common import Image8, corners_array
 from onboarding.ocr.engine.types import Point
 
@@ -232,7 +233,8 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         back = cv2.perspectiveTransform(snapped.reshape(-1, 1, 2), np.linalg.inv(hom)).reshape(4, 2)
         return np.asarray(back, np.float32)
 
-    lines = [edge(side) for side in sides]
+    # The four edges are independent searches (numpy, which releases the GIL): one per core.
+    lines = workers.side_by_side([functools.partial(edge, side) for side in sides])
     best = quad(lines)
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
     # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
