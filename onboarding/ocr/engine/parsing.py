@@ -467,6 +467,23 @@ def authority_place_choices(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((head[: len(n)], n) for n in near)
 
 
+def unregistered_authority_place(text: str) -> str | None:
+    """The place an authority as read names before 公安 when that is no registered place (None when
+    it is one, or when no place was read): the recogniser's own evidence may then find the place
+    among all registered ones (``reader.read_lines``)."""
+    cleaned = strip_stamps(strip_label(_nfkc(text), "签发机关"))
+    head, found, _ = re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", cleaned).partition("公安")
+    if not found or len(head) < 2 or head in _all_places():
+        return None
+    return head
+
+
+@lru_cache(maxsize=1)
+def registered_places() -> tuple[str, ...]:
+    """Every registered place name of two characters or more (provinces, prefectures, counties)."""
+    return tuple(sorted(n for n in _all_places() if len(n) >= 2))
+
+
 def parse_valid_date(text: str) -> tuple[str, float]:
     """The validity period as "2010.07.21-2020.07.21" or "2015.07.24-长期", with a confidence factor."""
     text = strip_stamps(strip_label(_nfkc(text), "有效期限"))
