@@ -90,7 +90,9 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     # so when a candidate reads as mostly nothing the next one (and a finer search) gets its turn.
     first_error: OcrError | None = None
     tried: list[NDArray[np.float64]] = []
-    for attempt in range(2):
+    every = list(candidates)
+    leftovers_done = False
+    for attempt in range(3):
         for quad0, card0, prob0, orientation0, reused in _ranked(work, candidates, tried):
             try:
                 try:
@@ -109,7 +111,15 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         else:
             if attempt == 0 and not fine_done:
                 candidates = _by_score(_Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
+                every += candidates
                 fine_done = True
+                continue
+            if not leftovers_done:
+                # A small card beside a page of text can rank below the page's text blocks on both
+                # passes (MAX_CANDIDATES are read per pass): the candidates not read yet that show
+                # edges of their own get a last turn (seed 7's cut card on an invoice).
+                candidates = _by_score([c for c in every if c.edge_score > 0])
+                leftovers_done = True
                 continue
             assert first_error is not None
             raise first_error
