@@ -532,6 +532,20 @@ def test_the_engine_refuses_a_photo_too_blurred_to_trust_as_image_blur() -> None
     assert caught.value.code is ErrorCode.IMAGE_BLUR
 
 
+def test_a_small_card_too_blurred_to_read_is_answered_too_small() -> None:
+    """Blur is measured per millimetre of card: on a card a fifth of the frame wide a slight defocus
+    is already past reading, and the user's fix is to move closer (IdCardTooSmall), not to hold
+    still; the same defocus on a card filling the frame reads."""
+    from onboarding.ocr.engine.pipeline import recognize
+    from onboarding.ocr.errors import ErrorCode, OcrError
+
+    small = _engine_photo(45, CardSide.FRONT, card_fraction=0.2, blur=1.6)
+    with pytest.raises(OcrError) as caught:
+        recognize(small.jpeg)
+    assert caught.value.code is ErrorCode.ID_CARD_TOO_SMALL
+    assert recognize(_engine_photo(45, CardSide.FRONT, blur=1.6).jpeg).fields.id_num
+
+
 def test_it_judges_a_reshoot_at_the_photo_resolution_of_a_large_card() -> None:
     # a card filling most of the frame: shrinking it to 512 px would average its fine moiré away
     from onboarding.ocr.engine.signals._common import card_edge_px
