@@ -8,6 +8,7 @@ import pytest
 
 from onboarding.ocr.engine import parsing, reader
 from onboarding.ocr.engine.reader import Line
+from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
 _CLASSES = list(" 成咸丰易县公安局签发机关单")
@@ -17,14 +18,7 @@ _PLACES = ("咸丰县", "丰县", "单县")
 
 
 def _probs(*columns: dict[str, float]) -> np.ndarray:
-    out = np.empty((len(columns), len(_CLASSES)), dtype=np.float32)
-    for t, column in enumerate(columns):
-        rest = (1.0 - sum(column.values())) / (len(_CLASSES) - len(column))
-        p = np.full(len(_CLASSES), rest)
-        for char, prob in column.items():
-            p[_CLASSES.index(char)] = prob
-        out[t] = p
-    return out
+    return frames(_CLASSES, *columns)
 
 
 BLANK = {"": 0.98}

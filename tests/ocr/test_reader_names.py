@@ -7,6 +7,7 @@ import pytest
 
 from onboarding.ocr.engine import names, parsing, reader
 from onboarding.ocr.engine.reader import Line
+from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
 _CLASSES = list(" 美黄子品磊享李联鹏龙雷雪·艾力姓名迟")
@@ -14,15 +15,7 @@ _CLASSES[0] = ""
 
 
 def _probs(*columns: dict[str, float]) -> np.ndarray:
-    """Probabilities per frame from each frame's given ones (the rest spread evenly)."""
-    out = np.empty((len(columns), len(_CLASSES)), dtype=np.float32)
-    for t, column in enumerate(columns):
-        rest = (1.0 - sum(column.values())) / (len(_CLASSES) - len(column))
-        p = np.full(len(_CLASSES), rest)
-        for char, prob in column.items():
-            p[_CLASSES.index(char)] = prob
-        out[t] = p
-    return out
+    return frames(_CLASSES, *columns)
 
 
 BLANK = {"": 0.98}
