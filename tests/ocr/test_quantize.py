@@ -93,7 +93,12 @@ def test_a_copy_counts_only_while_its_source_runtime_and_recipe_are_unchanged(tm
     sources = quantize.Sources(det=tmp_path / "det.onnx", rec=source)
     wanted = quantize._manifest(sources)
     assert quantize._current(_built(tmp_path / "ok", wanted), wanted)
-    for key, value in (("onnxruntime", "0.0.1"), ("recipe", quantize.RECIPE - 1), ("rec", "0" * 64)):
+    for key, value in (
+        ("onnxruntime", "0.0.1"),
+        ("recipe", quantize.RECIPE - 1),
+        ("rec", "0" * 64),
+        ("calibration", "0" * 64),
+    ):
         assert not quantize._current(_built(tmp_path / key, {**wanted, key: value}), wanted)
     missing = _built(tmp_path / "missing", wanted)
     (missing / "rec.int8.onnx").unlink()

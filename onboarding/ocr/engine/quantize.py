@@ -17,8 +17,8 @@ Nothing is downloaded: the source models are the ``rapidocr`` wheel's, the tools
 (``onnxruntime.quantization``, with ``onnx`` for the opset upgrade QDQ per-channel needs).
 
 The copy lives in ``OCR_MODEL_DIR`` (default ``var/models`` in the project) with a manifest naming
-the source model's digest, the onnxruntime version and this recipe's version; a change to any of
-them rebuilds it. ``python -m onboarding.ocr.engine.quantize`` builds it (``make install`` does); a
+the source model's digest, the onnxruntime version, this recipe's version and a digest of the code
+that makes the calibration inputs; a change to any of them rebuilds it. ``python -m onboarding.ocr.engine.quantize`` builds it (``make install`` does); a
 process that finds none builds it on first use, under a file lock (about a minute on two cores).
 ``OCR_MODEL_PRECISION=float32`` uses RapidOCR's float models as shipped.
 """
@@ -51,8 +51,6 @@ RECIPE = 1
 CALIBRATION_PHOTOS = 24
 CALIBRATION_SEED = 20261126
 CALIBRATION_TODAY = date(2026, 1, 1)
-# At most this many recorded recogniser batches (24 photos a side record ~150).
-MAX_CALIBRATION_INPUTS = 160
 # onnxruntime's MinMax calibrator keeps every intermediate tensor of the inputs it has run until
 # it reduces them: merged every few inputs, memory stays bounded.
 CALIB_MAX_INTERMEDIATE = 4
@@ -112,7 +110,21 @@ def _manifest(sources: Sources) -> dict[str, Any]:
         "recipe": RECIPE,
         "onnxruntime": onnxruntime.__version__,
         "rec": _digest(sources.rec),
+        "calibration": _calibration_code_digest(),
     }
+
+
+def _calibration_code_digest() -> str:
+    """A digest of the code that makes the calibration inputs (the engine, which cuts the lines, and
+    the specimen generator, which draws the photos): a copy calibrated on other lines reads doubtful
+    characters a little differently, so a change there rebuilds it, and every machine on the same
+    code reads with the same copy."""
+    package = Path(__file__).resolve().parents[1]  # onboarding/ocr
+    digest = hashlib.sha256()
+    for folder in ("engine", "specimens"):
+        for path in sorted((package / folder).rglob("*.py")):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _current(directory: Path, wanted: dict[str, Any]) -> bool:
@@ -157,15 +169,8 @@ def _calibration_inputs() -> list[NDArray[np.float32]]:
             pipeline.recognize(photo.jpeg)
         except OcrError:
             continue  # a photo the engine refuses still fed the networks
-    return _spread(rec_inputs)
-
-
-def _spread(inputs: list[NDArray[np.float32]]) -> list[NDArray[np.float32]]:
-    """At most MAX_CALIBRATION_INPUTS of ``inputs``, evenly spaced."""
-    if len(inputs) <= MAX_CALIBRATION_INPUTS:
-        return inputs
-    step = len(inputs) / MAX_CALIBRATION_INPUTS
-    return [inputs[int(i * step)] for i in range(MAX_CALIBRATION_INPUTS)]
+    # All of them: MinMax ranges do not depend on the order the engine's threads recorded them in.
+    return rec_inputs
 
 
 def _quantize(source: Path, target: Path, inputs: list[NDArray[np.float32]], work: Path) -> None:
