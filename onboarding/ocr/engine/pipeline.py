@@ -90,10 +90,9 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     # so when a candidate reads as mostly nothing the next one (and a finer search) gets its turn.
     first_error: OcrError | None = None
     tried: list[NDArray[np.float64]] = []
-    every = list(candidates)
-    leftovers_done = False
-    for attempt in range(3):
-        for quad0, card0, prob0, orientation0, reused in _ranked(work, candidates, tried):
+    read = None
+    for round_candidates in _rounds(work, candidates, fine_done=fine_done):
+        for quad0, card0, prob0, orientation0, reused in _ranked(work, round_candidates, tried):
             try:
                 try:
                     read = _read(work, scale, quad0, card0, prob0, orientation0, side, config)
@@ -108,22 +107,11 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
                 first_error = first_error or error
                 continue
             break
-        else:
-            if attempt == 0 and not fine_done:
-                candidates = _by_score(_Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
-                every += candidates
-                fine_done = True
-                continue
-            if not leftovers_done:
-                # A small card beside a page of text can rank below the page's text blocks on both
-                # passes (MAX_CANDIDATES are read per pass): the candidates not read yet that show
-                # edges of their own get a last turn (seed 7's cut card on an invoice).
-                candidates = _by_score([c for c in every if c.edge_score > 0])
-                leftovers_done = True
-                continue
-            assert first_error is not None
-            raise first_error
-        break
+        if read is not None:
+            break
+    if read is None:
+        assert first_error is not None
+        raise first_error
     quad, card, detected, fields, raw, confidence = read
 
     # Blur per millimetre of card, measured on the card the reader used (a few ms): below the bar
@@ -135,9 +123,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         if short_side < 2 * MIN_CARD_SHORT_SIDE:
             # A card this small in the frame (about a fifth of its width) blurs past reading at the
             # least defocus: moving closer is what helps, so that is what the answer says.
-            raise OcrError(
-                ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
-            )
+            raise _too_small(short_side)
         raise OcrError(ErrorCode.IMAGE_BLUR, f"（Quality {quality}）", detail_en=f"(Quality {quality})")
     result = _result(work, scale, quad, card, detected, fields, raw, confidence, config)
     if other_cards is not None:
@@ -232,9 +218,7 @@ def _read(
         raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
     short_side = _short_side(quad) / scale
     if short_side < MIN_CARD_SHORT_SIDE:
-        raise OcrError(
-            ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
-        )
+        raise _too_small(short_side)
     if orientation.flipped:
         card = np.ascontiguousarray(card[::-1, ::-1])
         card_prob = np.ascontiguousarray(card_prob[::-1, ::-1])
@@ -278,13 +262,34 @@ def _read(
     if not plausible or filled * 2 < len(side_fields):
         # Most of the card unreadable: say why rather than return scraps.
         if short_side < 2 * MIN_CARD_SHORT_SIDE:
-            raise OcrError(
-                ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
-            )
+            raise _too_small(short_side)
         if _sharpness(card) < BLUR_VARIANCE:
             raise OcrError(ErrorCode.IMAGE_BLUR)
         raise OcrError(ErrorCode.OCR_FAILED)
     return quad, card, detected, fields, raw, confidence
+
+
+def _rounds(
+    work: NDArray[np.uint8], candidates: list[Located], *, fine_done: bool
+) -> Iterator[list[Located]]:
+    """The candidates to read, round by round, each round only if the ones before did not read:
+    the search's best, then a finer search's (unless it was part of the first round), then every
+    candidate not read yet that shows edges of its own. A small card beside a page of text can rank
+    below the page's text blocks on both passes (MAX_CANDIDATES are read per round): seed 7's cut
+    card on an invoice."""
+    every = list(candidates)
+    yield candidates
+    if not fine_done:
+        fine = _by_score(_Search.of(work, LOCATE_FINE_MAX_SIDE).candidates)
+        every += fine
+        yield fine
+    yield _by_score([c for c in every if c.edge_score > 0])
+
+
+def _too_small(short_side: float) -> OcrError:
+    return OcrError(
+        ErrorCode.ID_CARD_TOO_SMALL, f"（{short_side:.0f}px）", detail_en=f"({short_side:.0f} px)"
+    )
 
 
 def _by_score(candidates: list[Located]) -> list[Located]:
