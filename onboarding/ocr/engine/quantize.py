@@ -1,11 +1,12 @@
 """An 8-bit copy of RapidOCR's line recogniser, made once per machine from the bundled model.
 
-The recogniser is the largest share of a read (~75 ms of ~175 on two cores), most of it in
-convolutions. With those quantised to 8 bits (weights per channel, activations with the ranges seen
-on calibration inputs) a line costs ~16 instead of ~28 ms of CPU on this machine (AVX-512 VNNI),
-and the text is the same: on 231 line crops of the benchmark's seeds 3 and 11 the 8-bit CTC paths
-decoded to the float model's text on every line. Only ``Conv`` is quantised: the attention
-``MatMul``s too changed 2 of those lines (董靜 for 董静) for ~5 % more speed.
+The recogniser is the largest share of a read, most of it in convolutions. With those quantised to
+8 bits (weights per channel, activations with the ranges seen on calibration inputs) a line costs
+~19 instead of ~30 ms of CPU on this machine (AVX-512 VNNI), and reads nearly the same text: of 521
+engine line crops of the benchmark's seeds 3 and 11, 516 decoded to the float model's text, 3 differ
+in spaces only, and 2 in a character both models are unsure of (杨都/杨郴 for 杨柳, both wrong;
+内蒙古 where the float model read 内聚古). Only ``Conv`` is quantised: in an earlier trial, quantising the
+attention ``MatMul``s too changed 2 of 231 lines (董靜 for 董静) for ~5 % more speed.
 
 The detector stays float: 8-bit, its text map moved enough to glue a name to its label on one
 photo of seed 11 (a field lost), and a coarse pass on two threads gained ~2 of 37 ms.
