@@ -94,6 +94,27 @@ def test_it_chooses_nothing_when_no_member_is_supported(toy: ToyRecogniser) -> N
     assert reader.choose_reading(_crop(10), ("傈僳", "安", "土")) is None
 
 
+def test_a_whole_line_choice_must_explain_every_character_read(toy: ToyRecogniser) -> None:
+    # 傈僳 read 保像: anywhere in the line 土 (one character, weight beside 保) fits best, but it
+    # leaves 像 unexplained; over the whole line (the label's 民 allowed) only 傈僳 explains both
+    toy.frames[10] = _frames(
+        {"民": 0.9}, BLANK, {"保": 0.75, "土": 0.2, "傈": 0.04}, BLANK, {"像": 0.85, "僳": 0.1}, BLANK
+    )
+    assert reader.choose_reading(_crop(10), ("傈僳", "土")) == "土"
+    assert reader.choose_reading(_crop(10), ("傈僳", "土"), whole_line="民族", forced=True) == "傈僳"
+
+
+def test_a_nation_read_as_none_of_the_56_becomes_the_likeliest_of_them_held_doubtful(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("保像", 0.6)])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    toy.frames[10] = _frames(BLANK, {"保": 0.8, "傈": 0.1}, BLANK, {"像": 0.8, "僳": 0.1}, BLANK)
+    ((text, confidence),) = reader.read_lines([_crop(10)], [Line("Nation", (0, 0, 10, 10))])
+    assert text == "傈僳"
+    assert confidence <= 0.6 * 0.3
+
+
 def test_it_chooses_nothing_between_two_members_supported_alike(
     toy: ToyRecogniser,
 ) -> None:

@@ -505,6 +505,9 @@ _CHOICE_MARGIN = 3.0
 _AUTHORITY_SURE = 0.15
 # The chosen member's score: the line's, lowered like the parsers' other guesses.
 _CHOICE_FACTOR = 0.8
+# A member taken though no member is clearly supported (a Nation must be one of the 56): as doubtful
+# as a nation read as none of them is held by the parser (``parsing.parse_nation``).
+_FORCED_FACTOR = 0.3
 
 
 # A line's characters are looked at one by one (one more recogniser pass) when its mean could hide
@@ -567,9 +570,16 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
         if line.field == "Nation":
             nations = parsing.nation_choices(text)
             if nations:
+                probs = _frame_probs(crops[i]) if probs is None else probs
                 nation = choose_reading(crops[i], nations, probs=probs)
                 if nation is not None:
                     reads[i] = (nation, score * _CHOICE_FACTOR)
+                else:
+                    # Still none of the 56: the one that spells the whole line best (a shorter one
+                    # may not leave a read character unexplained), as doubtful as the read was.
+                    nation = choose_reading(crops[i], nations, probs=probs, whole_line="民族", forced=True)
+                    if nation is not None:
+                        reads[i] = (nation, score * _FORCED_FACTOR)
         elif line.field == "Authority" and len(text) * (1 - score) >= _AUTHORITY_SURE:
             places = parsing.authority_place_choices(text)
             if places:
@@ -709,14 +719,21 @@ def _is_value_character(ch: str) -> bool:
 
 
 def choose_reading(
-    crop: NDArray[np.uint8], choices: tuple[str, ...], *, probs: NDArray[np.float32] | None = None
+    crop: NDArray[np.uint8],
+    choices: tuple[str, ...],
+    *,
+    probs: NDArray[np.float32] | None = None,
+    whole_line: str | None = None,
+    forced: bool = False,
 ) -> str | None:
     """The member of ``choices`` the recogniser's frames for ``crop`` (``probs`` when already
-    computed) support best, if it is supported well enough and clearly better than the others;
-    None otherwise.
+    computed) support best, if it is supported well enough and clearly better than the others
+    (``forced``: in any case); None otherwise.
 
     Each member is aligned CTC-wise (best path) anywhere in the line, the frames before and after
     it free (a label's or a stamp's remains), and scored against the recogniser's own best path.
+    ``whole_line``: the frames outside the member may spell only these characters (a label's),
+    so a member must explain every other character the recogniser saw.
     """
     index = _character_index()
     known = [c for c in choices if c and all(ch in index for ch in c)]
@@ -729,9 +746,15 @@ def choose_reading(
     column_of = {k: i for i, k in enumerate(columns)}
     log_probs = np.log(np.maximum(probs[:, columns], 1e-12))
     best = np.log(np.maximum(probs.max(axis=1), 1e-12))
-    scores = _aligned_scores(log_probs, best, [[column_of[index[ch]] for ch in c] for c in known])
+    free = None
+    if whole_line is not None:
+        outside = [0, *(index[ch] for ch in whole_line if ch in index)]
+        free = np.log(np.maximum(probs[:, outside].max(axis=1), 1e-12))
+    scores = _aligned_scores(log_probs, best, [[column_of[index[ch]] for ch in c] for c in known], free=free)
     order = np.argsort(-scores)
     top = float(scores[order[0]])
+    if forced:
+        return known[int(order[0])]
     if top < _CHOICE_MIN:
         return None
     if len(known) > 1 and top - float(scores[order[1]]) < _CHOICE_MARGIN:
@@ -748,12 +771,15 @@ def _aligned_scores(
     labels: list[list[int]],
     *,
     anchored: bool = False,
+    free: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """For each label (columns of ``log_probs``, 0 the blank): log P(the best CTC path spelling it
     somewhere in the line, the frames around it free; ``anchored``: over all the frames) minus
     log P(the recogniser's best path, whose
     per-frame log-probabilities are ``best``). 0 when the best path spells it, negative otherwise.
+    ``free``: what each frame outside the label may score (default ``best``: anything).
     All labels at once: a Viterbi pass over the frames on (label, state) arrays."""
+    outside = best if free is None else free
     count, longest = len(labels), max(len(label) for label in labels)
     states = 2 * longest + 1  # blank, c1, blank, c2, ..., blank
     # A padding state emits a column of impossibilities (appended to log_probs).
@@ -775,10 +801,10 @@ def _aligned_scores(
         jump = np.where(skip, np.concatenate([np.full((count, 2), _NEVER), alive[:, :-2]], axis=1), _NEVER)
         step[:, 1] = np.maximum(step[:, 1], free_before)  # the first character with no blank before it
         ended = np.maximum(alive[rows, last_char], alive[rows, last_char + 1])
-        free_after = np.maximum(free_after, ended) + best[t]
+        free_after = np.maximum(free_after, ended) + outside[t]
         alive = np.maximum(np.maximum(alive, step), jump) + padded[t][ext]
         # anchored: the label starts at the first frame and ends at the last, none free
-        free_before = _NEVER if anchored else free_before + float(best[t])
+        free_before = _NEVER if anchored else free_before + float(outside[t])
     ended = np.maximum(alive[rows, last_char], alive[rows, last_char + 1])
     if anchored:
         return np.asarray(ended - float(best.sum()), dtype=np.float64)
