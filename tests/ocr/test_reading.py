@@ -12,7 +12,26 @@ from onboarding.ocr.engine import reader
 from onboarding.ocr.engine.reader import Line
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
-_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县", "民"]
+_CLASSES = [
+    "",
+    "保",
+    "像",
+    "傈",
+    "僳",
+    "安",
+    "土",
+    "±",
+    "壮",
+    "影",
+    "彰",
+    "宁",
+    "武",
+    "县",
+    "民",
+    "号",
+    "e",
+    "A",
+]
 _INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
 
 
@@ -168,6 +187,22 @@ def test_only_a_doubtful_line_is_checked_character_by_character(
     assert out[0] == ("杨郴村5组14号东关街", pytest.approx(0.35))
     assert out[1] == ("宋海春", 0.95)
     assert toy.re_read == [20]
+
+
+def test_a_doubtful_line_loses_a_stray_guess_at_its_end(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    # 号e for 号: e is the recogniser's best guess (0.08) on a frame of nothing
+    reads = {40: ("号e", 0.54), 41: ("号A", 0.7), 42: ("号e", 0.54)}
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    toy.frames[40] = _frames(BLANK, {"号": 0.99}, BLANK, {"e": 0.08, "": 0.07}, BLANK)
+    toy.frames[41] = _frames(BLANK, {"号": 0.99}, BLANK, {"A": 0.45}, BLANK)  # read, if doubtfully
+    toy.frames[42] = toy.frames[40]
+    lines = [Line("Address", (0, 0, 40, 10)), Line("Address", (0, 0, 41, 10)), Line("IdNum", (0, 0, 42, 10))]
+    out = reader.read_lines([_crop(40), _crop(41), _crop(42)], lines)
+    assert [text for text, _ in out] == ["号", "号A", "号e"]  # (a number's X is the parser's to judge)
+    assert out[0][1] <= 0.54  # no surer than the line was
 
 
 def test_a_doubtful_digit_of_the_number_counts_a_tenth(

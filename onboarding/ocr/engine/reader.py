@@ -548,13 +548,17 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
     character where that is lower (``weakest_character``): a field is as doubtful as its most
     doubtful character, which is where a small blurred card's misreads are (黄子磊 read 美子品).
     A doubtful name's doubtful characters are then re-decided by what names are made of
-    (``name_reading``), on the frames already computed.
+    (``name_reading``), on the frames already computed. A doubtful line loses a stray guess at its
+    end (``stray_tail``).
     """
     reads = recognize_lines(crops)
     for i, (line, (text, score)) in enumerate(zip(lines, reads, strict=True)):
         probs: NDArray[np.float32] | None = None
         if text and len(text) * (1 - score) > 1 - _DOUBTFUL:
             probs = _frame_probs(crops[i])
+            if line.field in _STRAY_FIELDS and (stray := stray_tail(probs, text)):
+                text = text[:-stray]
+                reads[i] = (text, score)
             weakest = weakest_character(probs, line.field)
             if weakest is not None and line.field == "IdNum":
                 # A misread digit keeps the check character right about one time in eleven, and a
@@ -649,6 +653,29 @@ def weakest_character(probs: NDArray[np.float32], field: str) -> float | None:
         if _is_value_character(ch := characters[best[t]]) and ch not in skip and ch not in _STAMP_CHARS
     ]
     return min(values) if values else None
+
+
+# A character at a line's end that is none of a value's (no CJK character, digit, X or name dot) and
+# that the recogniser gives less than this is its guess on a frame of nothing: 号e for 号 (e at 0.08).
+_STRAY = 0.3
+# The fields whose values end in a CJK character or a digit.
+_STRAY_FIELDS = frozenset({"Name", "Address", "Authority"})
+
+
+def stray_tail(probs: NDArray[np.float32], text: str) -> int:
+    """How many characters at the end of ``text`` (read from ``probs``) are strays (``_STRAY``)."""
+    characters = _class_characters()
+    best = probs.argmax(axis=1)
+    starts = np.nonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))[0]
+    stray = 0
+    for t in starts[::-1]:
+        ch = characters[best[t]]
+        if stray >= len(text) - 1 or text[-1 - stray] != ch:
+            break  # the text is not this path's (or nothing would be left): leave it as read
+        if _is_value_character(ch) or float(probs[t, best[t]]) >= _STRAY:
+            break
+        stray += 1
+    return stray
 
 
 # A name character the recogniser gives less than this is re-decided among the characters it gives
