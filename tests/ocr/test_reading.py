@@ -12,26 +12,9 @@ from onboarding.ocr.engine import reader
 from onboarding.ocr.engine.reader import Line
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
-_CLASSES = [
-    "",
-    "保",
-    "像",
-    "傈",
-    "僳",
-    "安",
-    "土",
-    "±",
-    "壮",
-    "影",
-    "彰",
-    "宁",
-    "武",
-    "县",
-    "民",
-    "号",
-    "e",
-    "A",
-]
+# fmt: off
+_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县", "民", "号", "e", "A", "1", "7"]
+# fmt: on
 _INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
 
 
@@ -193,15 +176,29 @@ def test_a_doubtful_line_loses_a_stray_guess_at_its_end(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
     # 号e for 号: e is the recogniser's best guess (0.08) on a frame of nothing
-    reads = {40: ("号e", 0.54), 41: ("号A", 0.7), 42: ("号e", 0.54)}
+    reads = {
+        40: ("号e", 0.54),
+        41: ("号A", 0.7),
+        42: ("号e", 0.54),
+        43: ("号1", 0.5),
+        44: ("号7", 0.6),
+        45: ("号1", 0.5),
+    }
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
     monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
     toy.frames[40] = _frames(BLANK, {"号": 0.99}, BLANK, {"e": 0.08, "": 0.07}, BLANK)
     toy.frames[41] = _frames(BLANK, {"号": 0.99}, BLANK, {"A": 0.45}, BLANK)  # read, if doubtfully
     toy.frames[42] = toy.frames[40]
-    lines = [Line("Address", (0, 0, 40, 10)), Line("Address", (0, 0, 41, 10)), Line("IdNum", (0, 0, 42, 10))]
-    out = reader.read_lines([_crop(40), _crop(41), _crop(42)], lines)
-    assert [text for text, _ in out] == ["号", "号A", "号e"]  # (a number's X is the parser's to judge)
+    # a digit guessed at 0.09 goes, one read at 0.4 stays (an address may end in a number)
+    toy.frames[43] = _frames(BLANK, {"号": 0.99}, BLANK, {"1": 0.09, "": 0.08}, BLANK)
+    toy.frames[44] = _frames(BLANK, {"号": 0.99}, BLANK, {"7": 0.4}, BLANK)
+    # the line alone reads 号: the 1 came from the batch's padding
+    toy.frames[45] = _frames(BLANK, {"号": 0.99}, BLANK, BLANK)
+    lines = [Line("Address", (0, 0, w, 10)) for w in (40, 41)] + [Line("IdNum", (0, 0, 42, 10))]
+    lines += [Line("Address", (0, 0, w, 10)) for w in (43, 44, 45)]
+    out = reader.read_lines([_crop(w) for w in range(40, 46)], lines)
+    # (a number's X is the parser's to judge)
+    assert [text for text, _ in out] == ["号", "号A", "号e", "号", "号7", "号"]
     assert out[0][1] <= 0.54  # no surer than the line was
 
 

@@ -656,26 +656,43 @@ def weakest_character(probs: NDArray[np.float32], field: str) -> float | None:
 
 
 # A character at a line's end that is none of a value's (no CJK character, digit, X or name dot) and
-# that the recogniser gives less than this is its guess on a frame of nothing: 号e for 号 (e at 0.08).
+# that the recogniser gives less than this is its guess on a frame of nothing: 号e for 号 (e at 0.08);
+# a digit, which an address may end in, only below the second bar (室1, 1 at 0.09).
 _STRAY = 0.3
+_STRAY_DIGIT = 0.15
+# Characters a batch read may add after what the line alone reads (``recognize_lines`` pads every
+# crop on the right to the batch's widest): 室1 in a batch where the line alone reads 室.
+_PADDING_STRAYS = 2
 # The fields whose values end in a CJK character or a digit.
 _STRAY_FIELDS = frozenset({"Name", "Address", "Authority"})
 
 
 def stray_tail(probs: NDArray[np.float32], text: str) -> int:
-    """How many characters at the end of ``text`` (read from ``probs``) are strays (``_STRAY``)."""
+    """How many characters at the end of ``text`` (a batch's read of the line whose own frames
+    are ``probs``) are strays: read only beside the batch's padding, or guesses (``_STRAY``)."""
     characters = _class_characters()
     best = probs.argmax(axis=1)
     starts = np.nonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))[0]
+    path = [(characters[best[t]], float(probs[t, best[t]])) for t in starts]
+    alone = "".join(ch for ch, _ in path)
+    extra = text[len(alone) :]
     stray = 0
-    for t in starts[::-1]:
-        ch = characters[best[t]]
+    if alone and text.startswith(alone) and len(extra) <= _PADDING_STRAYS and not any(map(_is_han, extra)):
+        stray = len(extra)
+    for ch, p in reversed(path):
         if stray >= len(text) - 1 or text[-1 - stray] != ch:
             break  # the text is not this path's (or nothing would be left): leave it as read
-        if _is_value_character(ch) or float(probs[t, best[t]]) >= _STRAY:
+        if p >= _stray_bar(ch):
             break
         stray += 1
     return stray
+
+
+def _stray_bar(ch: str) -> float:
+    """The probability below which ``ch`` at a line's end is a stray (0: never)."""
+    if ch.isdigit():
+        return _STRAY_DIGIT
+    return 0.0 if _is_value_character(ch) else _STRAY
 
 
 # A name character the recogniser gives less than this is re-decided among the characters it gives
