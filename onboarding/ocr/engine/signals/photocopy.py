@@ -70,7 +70,7 @@ def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None =
         cv2.resize(card, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2Lab
     )
     ab = lab[..., 1:].reshape(-1, 2).astype(np.float32)
-    ab -= np.median(ab, axis=0)
+    ab -= np.array([_median_u8(lab[..., 1]), _median_u8(lab[..., 2])], np.float32)
     chroma = float(np.percentile(np.hypot(ab[:, 0], ab[:, 1]), 99))
 
     mask = background_mask(side)
@@ -90,12 +90,27 @@ def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None =
     return CopyEvidence(chroma=chroma, texture=texture, specks=_isolated_specks(g, mask, contrast))
 
 
+def _median_u8(channel: NDArray[np.generic]) -> float:
+    """``np.median`` of 8-bit values from their histogram: the same figure for a tenth of the time."""
+    cumulative = np.cumsum(np.bincount(channel.ravel(), minlength=256))
+    n = int(cumulative[-1])
+    # the middle order statistic(s), counted from 0, as np.median takes them
+    low = int(np.searchsorted(cumulative, (n - 1) // 2 + 1))
+    high = int(np.searchsorted(cumulative, n // 2 + 1))
+    return (low + high) / 2
+
+
 def _isolated_specks(g: FloatImage, mask: NDArray[np.bool_], contrast: float) -> int:
     black_hat = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, np.ones((5, 5), np.uint8))
     dark = ((black_hat > 0.25 * contrast) & mask).astype(np.uint8)
-    count, _, stats, centroids = cv2.connectedComponentsWithStats(dark)
+    # labelled only where there is something dark (a clean card has nothing): most of the time
+    x, y, w, h = cv2.boundingRect(dark)
+    if not w or not h:
+        return 0
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(dark[y : y + h, x : x + w])
     if count <= 1:
         return 0
+    centroids = centroids + np.array([x, y], np.float64)  # back to the whole card's pixels
     # Dark pixels within 7 px of each blob's centre: a lone speck has only its own few pixels.
     density = cv2.boxFilter(dark.astype(np.float32), -1, (15, 15), normalize=False)
     areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float32)
