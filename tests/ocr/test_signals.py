@@ -28,6 +28,8 @@ from onboarding.ocr.engine.signals import (
     tampering,
     temporary,
 )
+from onboarding.ocr.engine.signals._common import small_median
+from onboarding.ocr.engine.signals.photocopy import _median_u8
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
     FRONT_FIELDS,
@@ -567,3 +569,18 @@ def test_it_keeps_a_period_with_a_day_that_does_not_exist_for_invalid_date_warn(
     assert factor < 1.0
     assert dates.validity_invalid(IdCardFields(valid_date=text))
     assert parse_valid_date("2010.13.01-2030.13.01") == ("", 0.0)  # no month 13: a misread
+
+
+@pytest.mark.parametrize("shape", [(17, 9, 40), (3, 5, 7), (40,), (12, 41)])
+def test_the_detectors_fast_median_is_numpys_median(shape: tuple[int, ...]) -> None:
+    values = np.random.default_rng(sum(shape)).random(shape).astype(np.float32) * 255
+    values.flat[::5] = 17.0  # ties, as steps and print levels have
+    assert np.array_equal(small_median(values, axis=-1), np.median(values, axis=-1))
+    assert float(small_median(values, axis=None)) == float(np.median(values))
+
+
+def test_the_copy_checks_histogram_median_is_numpys_median() -> None:
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 7, 1000, 1001):
+        channel = rng.integers(100, 160, size=size, dtype=np.uint8)
+        assert _median_u8(channel) == float(np.median(channel))

@@ -24,6 +24,20 @@ def canonical(card_bgr: Image8, *, scale: float = 1.0) -> Image8:
     return np.asarray(cv2.resize(card_bgr, size, interpolation=interpolation), np.uint8)
 
 
+def small_median(values: NDArray[np.float32], axis: int | None = -1) -> NDArray[np.float32]:
+    """``np.median`` along ``axis`` by sorting: the same figures, several times faster for the
+    short rows the detectors take medians of (numpy sorts small float32 rows with SIMD; its
+    median's partition does not). For one long array ``np.median`` is the faster."""
+    if axis is None:
+        values, axis = values.ravel(), -1
+    ordered = np.sort(values, axis=axis)
+    n = ordered.shape[axis]
+    upper = np.take(ordered, n // 2, axis=axis)
+    if n % 2:
+        return np.asarray(upper)
+    return np.asarray((np.take(ordered, n // 2 - 1, axis=axis) + upper) / 2)
+
+
 def gray(image_bgr: Image8) -> Image8:
     return np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), np.uint8)
 

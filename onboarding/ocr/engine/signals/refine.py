@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout, workers
-from onboarding.ocr.engine.signals._common import Image8, corners_array
+from onboarding.ocr.engine.signals._common import Image8, corners_array, small_median
 from onboarding.ocr.engine.types import Point
 
 _SCALE = 0.5  # work at half the canonical frame
@@ -90,7 +90,7 @@ def _lines(
     ys = offsets[None, :, None] + slopes[:, None, None] * (xs - mid)[None, None, :]
     yi = np.clip(np.round(ys).astype(np.int64), 0, h - 1)
     # a real edge steps the same way along its whole length: the median resists text and clutter
-    score = np.median(steps[yi, xi[None, None, :]], axis=2)
+    score = small_median(steps[yi, xi[None, None, :]], axis=2)
     best = np.argmax(score, axis=0)
     return slopes[best], score[best, np.arange(offsets.size)]
 
@@ -145,7 +145,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         ys = offset + slope * (xs - (along[0] + along[1]) / 2)[None, :] + depths[:, None]
         yi = np.clip(np.round(ys).astype(np.int64), 0, dmap.shape[0] - 1)
         xi = np.clip(np.round(xs).astype(np.int64), 0, dmap.shape[1] - 1)
-        return float(np.median(dmap[yi, xi[None, :]])) >= _CARD_DETAIL * card_detail
+        return float(small_median(dmap[yi, xi[None, :]], axis=None)) >= _CARD_DETAIL * card_detail
 
     def card_edge(dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], inward: float) -> bool:
         # the card's edge has its print on the inside only; a line of text or the portrait's
