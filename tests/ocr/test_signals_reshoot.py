@@ -94,3 +94,12 @@ def test_is_reshoot_is_either_measure_over_its_threshold() -> None:
     card = _bgr(grey)
     assert reshoot.spectral_peak(card, card_px=W) > reshoot.RESHOOT_PEAK
     assert reshoot.is_reshoot(card, card_px=W)
+
+
+@pytest.mark.parametrize(("h", "w"), [(320, 512), (375, 600), (333, 540)])
+def test_the_far_frequency_mask_keeps_periods_shorter_than_the_bar(h: int, w: int) -> None:
+    far = reshoot._far.__wrapped__(h, w)
+    yy, xx = np.mgrid[0:h, 0:w]
+    radius = np.hypot((yy - h // 2) / h, (xx - w // 2) / w)
+    assert np.array_equal(far, radius > reshoot._MIN_RADIUS)
+    assert not far[h // 2, w // 2] and far[0, 0]  # the centre (frequency 0) out, the corners in
