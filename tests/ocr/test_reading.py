@@ -117,6 +117,16 @@ def test_a_nation_read_as_none_of_the_56_becomes_the_likeliest_of_them_held_doub
     assert confidence <= 0.6 * 0.3
 
 
+def test_a_nation_line_read_as_nothing_stays_empty(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("民族", 0.9)])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    toy.frames[10] = _frames({"民": 0.9}, BLANK, BLANK, BLANK)
+    ((text, _),) = reader.read_lines([_crop(10)], [Line("Nation", (0, 0, 10, 10))])
+    assert text == "民族"  # the label only: the parser makes it an empty nation
+
+
 def test_it_chooses_nothing_between_two_members_supported_alike(
     toy: ToyRecogniser,
 ) -> None:

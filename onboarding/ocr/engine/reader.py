@@ -578,9 +578,10 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
                 nation = choose_reading(crops[i], nations, probs=probs)
                 if nation is not None:
                     reads[i] = (nation, score * _CHOICE_FACTOR)
-                else:
-                    # Still none of the 56: the one that spells the whole line best (a shorter one
-                    # may not leave a read character unexplained), as doubtful as the read was.
+                elif parsing.parse_nation(text)[0]:
+                    # Something read, still none of the 56: the one that spells the whole line best
+                    # (a shorter one may not leave a read character unexplained), as doubtful as the
+                    # read was. (A line read as nothing stays empty: there is nothing to go on.)
                     nation = choose_reading(crops[i], nations, probs=probs, whole_line="民族", forced=True)
                     if nation is not None:
                         reads[i] = (nation, score * _FORCED_FACTOR)
