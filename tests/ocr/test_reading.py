@@ -10,6 +10,7 @@ import pytest
 
 from onboarding.ocr.engine import reader
 from onboarding.ocr.engine.reader import Line
+from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
 # fmt: off
@@ -20,14 +21,7 @@ _INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
 
 def _frames(*columns: dict[str, float]) -> np.ndarray:
     """Log-probabilities per frame from each frame's probabilities (the rest spread evenly)."""
-    out = np.empty((len(columns), len(_CLASSES)))
-    for t, column in enumerate(columns):
-        rest = (1.0 - sum(column.values())) / (len(_CLASSES) - len(column))
-        p = np.full(len(_CLASSES), rest)
-        for char, prob in column.items():
-            p[0 if char == "" else _INDEX[char]] = prob
-        out[t] = np.log(p)
-    return out
+    return np.log(frames(_CLASSES, *columns).astype(np.float64))
 
 
 def _score(frames: np.ndarray, text: str) -> float:

@@ -456,10 +456,9 @@ def authority_place_choices(text: str) -> tuple[tuple[str, str], ...]:
     register alone cannot settle that, the recogniser's own evidence may (``reader.read_lines``).
     Empty when the place is registered as read or only one is that close (``correct_authority``
     takes that one by itself)."""
-    cleaned = strip_stamps(strip_label(_nfkc(text), "签发机关"))
-    head, found, _ = re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", cleaned).partition("公安")
+    head = _place_before_bureau(text)
     places = _all_places()
-    if not found or len(head) < 3 or head in places:
+    if head is None or len(head) < 3 or head in places:
         return ()
     near = sorted({n for n in places if len(n) >= 3 and _one_off(head[: len(n)], n)})
     if len(near) < 2:
@@ -471,11 +470,18 @@ def unregistered_authority_place(text: str) -> str | None:
     """The place an authority as read names before 公安 when that is no registered place (None when
     it is one, or when no place was read): the recogniser's own evidence may then find the place
     among all registered ones (``reader.read_lines``)."""
-    cleaned = strip_stamps(strip_label(_nfkc(text), "签发机关"))
-    head, found, _ = re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", cleaned).partition("公安")
-    if not found or len(head) < 2 or head in _all_places():
+    head = _place_before_bureau(text)
+    if head is None or len(head) < 2 or head in _all_places():
         return None
     return head
+
+
+def _place_before_bureau(text: str) -> str | None:
+    """What an authority line as read holds before 公安 (label, stamps and punctuation gone); None
+    when no 公安 was read."""
+    cleaned = strip_stamps(strip_label(_nfkc(text), "签发机关"))
+    head, found, _ = re.sub(r"[^\u3400-\u9fff0-9A-Za-z()（）]", "", cleaned).partition("公安")
+    return head if found else None
 
 
 @lru_cache(maxsize=1)

@@ -600,6 +600,14 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
     return reads
 
 
+def _best_path(probs: NDArray[np.float32]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The recogniser's best path over ``probs``: each frame's class, and the frames where the
+    path's characters start (CTC: a class that is no blank and not the frame before's)."""
+    best = probs.argmax(axis=1)
+    starts = np.nonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))[0]
+    return best, starts
+
+
 def place_before_bureau(probs: NDArray[np.float32]) -> str | None:
     """The registered place that best explains every frame of an authority line between its label
     and 公安 (成丰易 for 咸丰县: 咸 at 0.30 beside 成, 县 at 0.06 beside 易), if it does so well enough
@@ -608,8 +616,7 @@ def place_before_bureau(probs: NDArray[np.float32]) -> str | None:
     The place must account for all those frames: a shorter place inside them (丰县) leaves a read
     character unexplained."""
     characters = _class_characters()
-    best = probs.argmax(axis=1)
-    starts = [t for t in range(len(best)) if best[t] and (t == 0 or best[t] != best[t - 1])]
+    best, starts = _best_path(probs)
     bureau = next((t for t in starts if characters[best[t]] == "公"), None)
     if bureau is None:
         return None
@@ -645,8 +652,7 @@ def weakest_character(probs: NDArray[np.float32], field: str) -> float | None:
     if not len(probs):
         return None
     characters = _class_characters()
-    best = probs.argmax(axis=1)
-    starts = np.nonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))[0]
+    best, starts = _best_path(probs)
     skip = _NOT_VALUE.get(field, "")
     values = [
         float(probs[t, best[t]])
@@ -672,8 +678,7 @@ def stray_tail(probs: NDArray[np.float32], text: str) -> int:
     """How many characters at the end of ``text`` (a batch's read of the line whose own frames
     are ``probs``) are strays: read only beside the batch's padding, or guesses (``_STRAY``)."""
     characters = _class_characters()
-    best = probs.argmax(axis=1)
-    starts = np.nonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))[0]
+    best, starts = _best_path(probs)
     path = [(characters[best[t]], float(probs[t, best[t]])) for t in starts]
     alone = "".join(ch for ch, _ in path)
     extra = text[len(alone) :]
@@ -717,15 +722,13 @@ def name_reading(probs: NDArray[np.float32], text: str) -> str | None:
     characters = _class_characters()
     if not len(probs):
         return None
-    best = probs.argmax(axis=1)
-    runs: list[list[int]] = []  # [first frame, last frame, class] of each character of the path
-    for t in range(len(best)):
-        if best[t] == 0:
-            continue
-        if runs and runs[-1][2] == best[t] and runs[-1][1] == t - 1:
-            runs[-1][1] = t
-        else:
-            runs.append([t, t, int(best[t])])
+    best, starts = _best_path(probs)
+    runs: list[tuple[int, int, int]] = []  # (first frame, last frame, class) of each path character
+    for t0 in starts.tolist():
+        t1 = t0
+        while t1 + 1 < len(best) and best[t1 + 1] == best[t0]:
+            t1 += 1
+        runs.append((t0, t1, int(best[t0])))
     chosen = [characters[k] for _, _, k in runs]
     if "".join(chosen) != text or parsing.has_name_dot(text):
         return None
