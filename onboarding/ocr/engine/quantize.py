@@ -19,8 +19,10 @@ Nothing is downloaded: the source models are the ``rapidocr`` wheel's, the tools
 
 The copy lives in ``OCR_MODEL_DIR`` (default ``var/models`` in the project) with a manifest naming
 the source model's digest, the onnxruntime version, this recipe's version and a digest of the code
-that makes the calibration inputs; a change to any of them rebuilds it. ``python -m onboarding.ocr.engine.quantize`` builds it (``make install`` does); a
-process that finds none builds it on first use, under a file lock (about a minute on two cores).
+that makes the calibration inputs; a change to any of them rebuilds it.
+``python -m onboarding.ocr.engine.quantize`` builds it (``make models`` does, before ``make run``
+and ``make test``); a process that finds none builds it on first use, under a file lock (about a
+minute on two cores).
 ``OCR_MODEL_PRECISION=float32`` uses RapidOCR's float models as shipped.
 """
 
@@ -242,7 +244,7 @@ if __name__ == "__main__":
         build(Path(sys.argv[2]).resolve())
     else:
         # `python -m onboarding.ocr.engine.quantize`: build the copy now if missing or stale
-        # (make install, an image build), rather than on a worker's first read.
+        # (make models, an image build), rather than on a worker's first read.
         from onboarding.ocr.engine import models
 
         print(f"8-bit OCR recogniser: {ensure(models.float_sources()).rec}")
