@@ -28,8 +28,7 @@ from onboarding.ocr.engine.signals import (
     tampering,
     temporary,
 )
-from onboarding.ocr.engine.signals._common import small_median
-from onboarding.ocr.engine.signals.photocopy import _median_u8
+from onboarding.ocr.engine.signals._common import median_u8, small_median
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
     FRONT_FIELDS,
@@ -579,8 +578,37 @@ def test_the_detectors_fast_median_is_numpys_median(shape: tuple[int, ...]) -> N
     assert float(small_median(values, axis=None)) == float(np.median(values))
 
 
-def test_the_copy_checks_histogram_median_is_numpys_median() -> None:
+def test_the_detectors_histogram_median_is_numpys_median() -> None:
     rng = np.random.default_rng(3)
     for size in (1, 2, 7, 1000, 1001):
         channel = rng.integers(100, 160, size=size, dtype=np.uint8)
-        assert _median_u8(channel) == float(np.median(channel))
+        assert median_u8(channel) == float(np.median(channel))
+
+
+@pytest.mark.parametrize("shape", [(540, 864), (324, 512), (128, 128), (405, 675), (6, 8)])
+def test_the_reshoot_checks_power_spectrum_is_opencvs_complex_one(shape: tuple[int, int]) -> None:
+    image = np.random.default_rng(shape[1]).random(shape).astype(np.float32) - np.float32(0.5)
+    dft = cv2.dft(image, flags=cv2.DFT_COMPLEX_OUTPUT)
+    expected = dft[..., 0] ** 2 + dft[..., 1] ** 2
+    got = reshoot._power(image)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-5 * float(expected.max()))
+
+
+@pytest.mark.parametrize(
+    "corners",
+    [
+        [(300.0, 200.0), (900.0, 220.0), (880.0, 600.0), (290.0, 580.0)],  # well inside: the shortcut
+        [(-40.0, 100.0), (560.0, 90.0), (580.0, 470.0), (-30.0, 480.0)],  # cut by the left edge
+        [(700.0, 600.0), (1300.0, 620.0), (1290.0, 990.0), (690.0, 980.0)],  # past two edges
+    ],
+)
+def test_the_border_bands_know_which_pixels_the_photo_holds(corners: list[tuple[float, float]]) -> None:
+    shape = (960, 1280, 3)
+    src = np.array(corners, np.float32)
+    size = (476, 320)
+    dst = np.array([[25, 25], [451, 25], [451, 295], [25, 295]], np.float32)
+    hom = cv2.getPerspectiveTransform(src, dst)
+    full = np.full(shape[:2], 255, np.uint8)
+    expected = cv2.warpPerspective(full, hom, size, flags=cv2.INTER_NEAREST, borderValue=0)
+    assert np.array_equal(border._inside_photo(hom, size, shape), expected)

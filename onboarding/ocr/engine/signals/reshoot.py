@@ -69,10 +69,12 @@ def _high_passed(card_bgr: Image8, card_px: float | None) -> FloatImage:
     # few such sizes in the range, so the window and frequency mask are computed once per size
     width = cv2.getOptimalDFTSize(round(want))
     size = (width, cv2.getOptimalDFTSize(round(want * layout.CARD_HEIGHT / layout.CARD_WIDTH)))
-    small = cv2.resize(card_bgr, size, interpolation=cv2.INTER_AREA)
+    # grey before shrinking: area averaging one channel costs a third of three (both are linear,
+    # so the order changes only the rounding)
+    small = cv2.resize(cv2.cvtColor(card_bgr, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA)
     # Lab's lightness through a lookup on grey (a full Lab conversion costs ~10x more): the same
     # curve, exact for neutral greys, which is what a card's print and a screen's moiré mostly are
-    lightness = cv2.LUT(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), _LIGHTNESS).astype(np.float32)
+    lightness = cv2.LUT(small, _LIGHTNESS).astype(np.float32)
     high: FloatImage = lightness - cv2.GaussianBlur(lightness, (0, 0), 3.0)
     return high
 
@@ -96,8 +98,7 @@ def moire_texture(card_bgr: Image8, *, card_px: float | None = None) -> float:
 
 def _whole_card_peak(high: FloatImage) -> float:
     h, w = high.shape
-    dft = cv2.dft(np.ascontiguousarray(high * _window(h, w)), flags=cv2.DFT_COMPLEX_OUTPUT)
-    power = dft[..., 0] ** 2 + dft[..., 1] ** 2
+    power = _power(np.ascontiguousarray(high * _window(h, w)))
     log_power: FloatImage = np.fft.fftshift(np.log(power + np.float32(1e-3))).astype(np.float32)
     excess = log_power - cv2.blur(log_power, (15, 15))
     return float(excess[_far(h, w)].max())
@@ -109,12 +110,43 @@ def _tile_peaks(high: FloatImage) -> Iterator[float]:
     window = _centred_window()
     keep = _tile_mask()
     for tile in tiles:
-        dft = cv2.dft(np.ascontiguousarray(tile * window), flags=cv2.DFT_COMPLEX_OUTPUT)
-        power = dft[..., 0] ** 2 + dft[..., 1] ** 2
+        power = _power(np.ascontiguousarray(tile * window))
         # one bin of smoothing gathers a peak that falls between bins or drifts within the tile
         log_power = cv2.log(cv2.GaussianBlur(power, (5, 5), 1.0) + np.float32(1e-3))
         excess = log_power - cv2.blur(log_power, (15, 15))
         yield float(cv2.minMaxLoc(excess, keep)[1])
+
+
+def _power(x: FloatImage) -> FloatImage:
+    """|DFT|² of a real image, uncentred, as from ``cv2.dft(..., DFT_COMPLEX_OUTPUT)``.
+
+    OpenCV's complex output of a real input costs ~2.5x its packed (CCS) output, so on even sizes
+    the power is unpacked from CCS here (OpenCV documents the layout; numpy has no cheaper 2-D
+    real FFT) and its missing half filled by the spectrum's symmetry, P(-u, -v) = P(u, v).
+    """
+    m, n = x.shape
+    if m % 2 or n % 2:
+        dft = cv2.dft(x, flags=cv2.DFT_COMPLEX_OUTPUT)
+        return np.asarray(dft[..., 0] ** 2 + dft[..., 1] ** 2, np.float32)
+    ccs = cv2.dft(x)
+    half = np.empty((m, n // 2 + 1), np.float32)
+    inner = ccs[:, 1 : n - 1]  # (Re, Im) pairs of every row's columns 1 .. n/2 - 1
+    half[:, 1 : n // 2] = inner[:, 0::2] ** 2 + inner[:, 1::2] ** 2
+    for column, v in ((ccs[:, 0], 0), (ccs[:, n - 1], n // 2)):
+        # columns 0 and n/2 are real sequences' spectra, packed down the column the same way
+        half[0, v] = column[0] ** 2
+        half[m // 2, v] = column[m - 1] ** 2
+        half[1 : m // 2, v] = column[1 : m - 1 : 2] ** 2 + column[2 : m - 1 : 2] ** 2
+        half[m // 2 + 1 :, v] = half[m // 2 - 1 : 0 : -1, v]
+    power = np.empty((m, n), np.float32)
+    power[:, : n // 2 + 1] = half
+    power[:, n // 2 + 1 :] = half[_negated_rows(m), n // 2 - 1 : 0 : -1]
+    return power
+
+
+@lru_cache(maxsize=64)
+def _negated_rows(m: int) -> NDArray[np.intp]:
+    return (-np.arange(m)) % m
 
 
 def _tile_count(high: FloatImage) -> int:
