@@ -312,7 +312,7 @@ def edge_crossings(
     return crossings
 
 
-def _inside_photo(hom: NDArray[np.floating[Any]], size: tuple[int, int], shape: tuple[int, ...]) -> Image8:
+def _inside_photo(hom: NDArray[Any], size: tuple[int, int], shape: tuple[int, ...]) -> Image8:
     """255 where the frame warped by ``hom`` (of ``size``) takes its pixel from inside the photo."""
     w, h = size
     frame = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32).reshape(-1, 1, 2)
