@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import struct
+import threading
 import zlib
 from dataclasses import dataclass, replace
 from datetime import date
@@ -154,6 +155,29 @@ def test_it_keeps_raw_reads_when_rectify_is_off() -> None:
     assert result.raw_fields is not None
     assert result.fields.as_contract() == result.raw_fields.as_contract()
     assert result.fields.id_num == identity.id_num
+
+
+def test_it_snaps_the_card_for_the_image_detectors_once_and_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onboarding.ocr.engine import pipeline, signals
+
+    snapped_on: list[str] = []
+    real = signals.snap_card
+
+    def spy(*args: object, **kwargs: object) -> signals.SnappedCard:
+        snapped_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "snap_card", spy)
+    monkeypatch.setattr(signals, "snap_card", spy)
+    photo, _ = _photo(CardSide.FRONT, seed=11, rotation=8)
+    recognize(photo.jpeg, config=CardConfig(quality=True, invalid_date_warn=True))
+    assert snapped_on == []  # text and quality checks need no snapped card
+    result = recognize(photo.jpeg, config=CardConfig(copy_warn=True, border_check_warn=True))
+    # made once, beside the blur measure (on the engine's pool), and handed to the detectors
+    assert len(snapped_on) == 1 and snapped_on[0].startswith("ocr-engine")
+    assert result.border_code_value is not None and result.warnings == []
 
 
 def test_it_accepts_the_side_asked_for() -> None:

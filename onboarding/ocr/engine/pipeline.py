@@ -16,7 +16,15 @@ from onboarding.ocr.engine.layout import CARD_HEIGHT, CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
 from onboarding.ocr.engine.models import detector_size, text_probability
 from onboarding.ocr.engine.orientation import Orientation
-from onboarding.ocr.engine.signals import BLUR_THRESHOLD, edge_sharpness, find_cards, run_detectors, score_of
+from onboarding.ocr.engine.signals import (
+    BLUR_THRESHOLD,
+    edge_sharpness,
+    find_cards,
+    run_detectors,
+    score_of,
+    snap_card,
+    wants_image_checks,
+)
 from onboarding.ocr.engine.signals.cards import MIN_EXTRA_EDGES
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
@@ -113,6 +121,11 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         assert first_error is not None
         raise first_error
     quad, card, detected, fields, raw, confidence = read
+    # The detectors look at ``work``, so they get the corners in its pixels, not the photo's.
+    work_corners: list[Point] = [(float(x), float(y)) for x, y in quad]
+    # The image detectors start from the card snapped to its own edges: made on the other core
+    # while this one measures blur and assembles the result (a plain read skips both).
+    snapping = workers.pool().submit(snap_card, work, work_corners) if wants_image_checks(config) else None
 
     # Blur per millimetre of card, measured on the card the reader used (a few ms): below the bar
     # the reads cannot be trusted even where the recogniser produced text.
@@ -128,11 +141,10 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     result = _result(work, scale, quad, card, detected, fields, raw, confidence, config)
     if other_cards is not None:
         result.other_side = _other_side(work, scale, other_cards.result(), quad, detected, config)
-    # The detectors look at ``work``, so they get the corners in its pixels, not the photo's.
-    work_corners: list[Point] = [(float(x), float(y)) for x, y in quad]
     # InvalidDateWarn answers -9109 here; api.contract.advanced_info maps it to the service's
     # OCR_INVALID_DATE_WARN_CODE for every backend, in one place.
-    run_detectors(work, card, work_corners, detected, config, result, sharpness=sharpness)
+    snapped = snapping.result() if snapping is not None else None
+    run_detectors(work, card, work_corners, detected, config, result, sharpness=sharpness, snapped=snapped)
     result.elapsed_ms = (time.perf_counter() - started) * 1000.0
     return result
 
