@@ -108,3 +108,17 @@ def test_side_by_side_inside_a_pool_task_runs_its_pieces_in_place() -> None:
         inner, last = future.result(timeout=30)
         assert last == "last"
         assert inner.startswith("ocr-engine")  # ran on the task's own thread, not handed off
+
+
+def test_a_second_look_at_a_line_is_the_float_recogniser_s(front_line_crops: list[np.ndarray]) -> None:
+    crop = max(front_line_crops, key=lambda c: c.shape[1])
+    precise = models.line_probabilities(crop, precise=True)
+    first = models.line_probabilities(crop)
+    assert precise.shape == first.shape and precise.shape[0] > 10
+    np.testing.assert_allclose(precise.sum(axis=1), 1.0, atol=1e-3)  # per-frame probabilities
+    if models.precision() == "int8":
+        # the 8-bit copy's frames approximate the float model's, never exactly
+        assert not np.array_equal(precise, first)
+        assert np.abs(precise - first).max() < 0.5
+    else:
+        assert np.array_equal(precise, first)

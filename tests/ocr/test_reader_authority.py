@@ -26,6 +26,12 @@ BLANK = {"": 0.98}
 MISREAD = _probs(
     {"签": 0.9},
     BLANK,
+    {"发": 0.9},
+    BLANK,
+    {"机": 0.9},
+    BLANK,
+    {"关": 0.9},
+    BLANK,
     {"成": 0.61, "咸": 0.3},
     BLANK,
     {"丰": 0.85},
@@ -51,7 +57,7 @@ def toy_alphabet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_anchored_label_must_explain_every_frame() -> None:
-    frames = np.log(MISREAD[2:8].astype(np.float64))  # 成 丰 易 and the blanks between
+    frames = np.log(MISREAD[8:14].astype(np.float64))  # 成 丰 易 and the blanks between
     best = frames.max(axis=1)
     labels = [[_INDEX[c] for c in "咸丰县"], [_INDEX[c] for c in "丰县"]]
     free = reader._aligned_scores(frames, best, labels)
@@ -63,7 +69,7 @@ def test_an_anchored_label_must_explain_every_frame() -> None:
 def test_it_finds_the_registered_place_before_the_bureau() -> None:
     assert reader.place_before_bureau(MISREAD) == "咸丰县"
     # no 公 read: no end to the place
-    assert reader.place_before_bureau(MISREAD[:8]) is None
+    assert reader.place_before_bureau(MISREAD[:14]) is None
 
 
 def test_it_finds_nothing_where_no_place_is_supported() -> None:

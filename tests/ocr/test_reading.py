@@ -14,7 +14,9 @@ from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
 # fmt: off
-_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县", "民", "号", "e", "A", "1", "7"]
+_CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "彰", "宁", "武", "县", "民", "号", "e", "A", "1", "7",
+            "公", "局", "杨", "郴", "柳", "村", "组", "东", "关", "街", "0", "2", "3", "4", "5", "6", "8", "9", "X",
+            "李", "新", "鹏", "龙"]
 # fmt: on
 _INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
 
@@ -30,6 +32,15 @@ def _score(frames: np.ndarray, text: str) -> float:
 
 
 BLANK = {"": 0.98}
+
+
+def _spelled(text: str, *, sure: float, unsure: dict[str, float]) -> np.ndarray:
+    """Frames that spell ``text``, a blank between characters, each character at ``sure`` unless
+    ``unsure`` gives it another probability."""
+    columns: list[dict[str, float]] = [BLANK]
+    for character in text:
+        columns += [{character: unsure.get(character, sure)}, BLANK]
+    return _frames(*columns)
 
 
 def test_it_scores_the_best_path_itself_as_zero() -> None:
@@ -135,7 +146,15 @@ def test_it_re_decides_only_lines_read_as_none_of_their_set(
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
     monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
     toy.frames[12] = _frames(BLANK, {"±": 0.6, "土": 0.35}, BLANK)
-    toy.frames[13] = _frames(BLANK, {"影": 0.6, "彰": 0.3, "宁": 0.01}, {"武": 0.9}, {"县": 0.9})
+    toy.frames[13] = _frames(
+        BLANK,
+        {"影": 0.6, "彰": 0.3, "宁": 0.01},
+        {"武": 0.9},
+        {"县": 0.9},
+        {"公": 0.9},
+        {"安": 0.9},
+        {"局": 0.9},
+    )
     lines = [
         Line("Nation", (0, 0, 11, 10)),
         Line("Nation", (0, 0, 12, 10)),
@@ -168,7 +187,7 @@ def test_only_a_doubtful_line_is_checked_character_by_character(
     reads = {20: ("杨郴村5组14号东关街", 0.93), 21: ("宋海春", 0.95)}
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
     monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
-    toy.frames[20] = _frames(BLANK, {"保": 0.99}, BLANK, {"像": 0.35}, BLANK, {"安": 0.99})
+    toy.frames[20] = _spelled("杨郴村5组14号东关街", sure=0.99, unsure={"郴": 0.35})
     lines = [Line("Address", (0, 0, 20, 10)), Line("Name", (0, 0, 21, 10))]
     out = reader.read_lines([_crop(20), _crop(21)], lines)
     assert out[0] == ("杨郴村5组14号东关街", pytest.approx(0.35))
@@ -212,7 +231,7 @@ def test_a_doubtful_digit_of_the_number_counts_a_tenth(
     # the check character catches ten misread digits in eleven: 0.45 leaves a doubt of 0.05
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("11010719510121083X", 0.97)])
     monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
-    toy.frames[30] = _frames(BLANK, {"保": 0.99}, BLANK, {"像": 0.45}, BLANK)
+    toy.frames[30] = _spelled("11010719510121083X", sure=0.99, unsure={"8": 0.45})
     out = reader.read_lines([_crop(30)], [Line("IdNum", (0, 0, 30, 10))])
     assert out[0][1] == pytest.approx(1 - 0.55 / 11)
 
@@ -268,3 +287,19 @@ def test_a_line_that_is_all_label_reads_as_nothing_instead_of_failing() -> None:
     crop = reader.crop_line(card, line, scale=1.5)
     assert crop.size == 0
     assert reader.read_lines([crop], [line]) == [("", 0.0)]
+
+
+def test_a_doubtful_line_is_read_again_at_full_precision_and_stays_doubtful(
+    monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
+) -> None:
+    # the 8-bit pass read 李新龙, unsure of its middle character; the second look (the float
+    # recogniser's frames) reads 李鹏龙: its text is taken, no surer than the first pass was
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("李新龙", 0.6), ("杨柳村", 0.99)])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    toy.frames[50] = _spelled("李鹏龙", sure=0.99, unsure={"鹏": 0.7})
+    toy.frames[51] = _spelled("杨郴村", sure=0.99, unsure={})
+    lines = [Line("Address", (0, 0, 50, 10)), Line("Address", (0, 0, 51, 10))]
+    out = reader.read_lines([_crop(50), _crop(51)], lines)
+    assert out[0] == ("李鹏龙", pytest.approx(0.6))
+    assert out[1] == ("杨柳村", 0.99)  # a sure line gets no second look
+    assert toy.re_read == [50]

@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ _models: _Models | None = None
 class _Models:
     det_session: Any  # rapidocr OrtInferSession: __call__(batch) -> probability map
     recognizer: Any  # rapidocr TextRecognizer: __call__(TextRecInput) -> TextRecOutput
+    # The float recogniser, for second looks at doubtful lines: __call__(batch) -> (batch, frames,
+    # classes). With OCR_MODEL_PRECISION=float32 the recogniser's own session (as loaded: calibration
+    # wraps ``recognizer.session`` afterwards, so it records only the first passes).
+    precise_rec: Any
 
 
 PRECISIONS = ("int8", "float32")
@@ -51,6 +56,7 @@ def _load() -> _Models:
             if _models is None:
                 det, rec = _rapidocr_models()
                 sources = quantize.Sources(det=_model_path(det), rec=_model_path(rec))
+                float_rec = sources.rec
                 if precision() == "int8":
                     sources = quantize.ensure(sources)
                 _own_session(det, sources.det, threads=0)
@@ -58,12 +64,13 @@ def _load() -> _Models:
                 # between cores well (1.2 cores busy with two threads, measured), so a photo's batches
                 # run side by side instead, one per core (recognize_lines).
                 _own_session(rec, sources.rec, threads=1)
+                precise_rec = rec.session if sources.rec == float_rec else _float_session(float_rec)
                 # RapidOCR pads every line to at least 320 px (PaddleOCR's training width): a sex or
                 # nation of one character then costs as much as a 320 px line. The model reads any
                 # width, and padding only to 160 px gave the same text on every line of the benchmark
                 # at ~20 % less recogniser time (measured), so lines are padded to _REC_MIN_WIDTH.
                 rec.rec_image_shape = [3, _REC_HEIGHT, _REC_MIN_WIDTH]
-                _models = _Models(det_session=det.session, recognizer=rec)
+                _models = _Models(det_session=det.session, recognizer=rec, precise_rec=precise_rec)
     return _models
 
 
@@ -107,6 +114,10 @@ def _own_session(wrapper: Any, path: Path, *, threads: int) -> None:
     workers (and the web process) the spinning steals the CPU the other thread needs, doubling a
     detector pass under load (measured). The wrapper's own options are kept otherwise.
     """
+    wrapper.session.session = _session(path, threads=threads)
+
+
+def _session(path: Path, *, threads: int) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -115,9 +126,18 @@ def _own_session(wrapper: Any, path: Path, *, threads: int) -> None:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    wrapper.session.session = ort.InferenceSession(
-        str(path), sess_options=options, providers=["CPUExecutionProvider"]
-    )
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _float_session(path: Path) -> Callable[[NDArray[np.float32]], NDArray[np.float32]]:
+    """The float recogniser beside the 8-bit one (~21 MB of weights), called as RapidOCR's wrapper is."""
+    session = _session(path, threads=1)
+    name = session.get_inputs()[0].name
+
+    def run(batch: NDArray[np.float32]) -> NDArray[np.float32]:
+        return np.asarray(session.run(None, {name: batch})[0], np.float32)
+
+    return run
 
 
 def warm_up() -> None:
@@ -204,16 +224,21 @@ def recognize_lines(crops: list[NDArray[np.uint8]]) -> list[tuple[str, float]]:
     return results
 
 
-def line_probabilities(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
+def line_probabilities(crop: NDArray[np.uint8], *, precise: bool = False) -> NDArray[np.float32]:
     """The recogniser's per-frame probabilities over its classes (``recogniser_characters``) for one
-    line crop (BGR), prepared exactly as ``recognize_lines`` prepares it: (frames, classes)."""
-    recognizer = _load().recognizer
+    line crop (BGR), prepared exactly as ``recognize_lines`` prepares it: (frames, classes).
+
+    ``precise``: from the float recogniser, whatever OCR_MODEL_PRECISION says (a second look at a
+    doubtful line: see reader.read_lines)."""
+    models = _load()
+    recognizer = models.recognizer
     _, height, width = recognizer.rec_image_shape
     if not crop.size:
         return np.zeros((0, len(recognizer.postprocess_op.character)), dtype=np.float32)
     ratio = max(width / height, crop.shape[1] / max(1, crop.shape[0]))
     batch = recognizer.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
-    return np.asarray(recognizer.session(batch)[0], dtype=np.float32)
+    session = models.precise_rec if precise else recognizer.session
+    return np.asarray(session(batch)[0], dtype=np.float32)
 
 
 def recogniser_characters() -> list[str]:

@@ -556,6 +556,13 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
         probs: NDArray[np.float32] | None = None
         if text and len(text) * (1 - score) > 1 - _DOUBTFUL:
             probs = _frame_probs(crops[i])
+            # The 8-bit recogniser's doubtful characters are where quantisation costs most (李新龙
+            # for 李鹏龙, which the float one reads): the line is read again at full precision,
+            # and stays as doubtful as either read was.
+            second, second_score = _decoded(probs)
+            if second:
+                text, score = second, min(score, second_score)
+                reads[i] = (text, score)
             if line.field in _STRAY_FIELDS and (stray := stray_tail(probs, text)):
                 text = text[:-stray]
                 reads[i] = (text, score)
@@ -860,8 +867,20 @@ def _aligned_scores(
 
 
 def _frame_probs(crop: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """The recogniser's per-frame probabilities over its characters for one line crop."""
-    return line_probabilities(crop)
+    """The float recogniser's per-frame probabilities over its characters for one line crop: a
+    second look is taken at full precision, whatever the first pass ran at."""
+    return line_probabilities(crop, precise=True)
+
+
+def _decoded(probs: NDArray[np.float32]) -> tuple[str, float]:
+    """(text, score) of the best path over ``probs``, as RapidOCR decodes a line: each character
+    once where its run starts, blanks dropped, the score the mean of those frames' probabilities."""
+    best, starts = _best_path(probs)
+    if not starts.size:
+        return "", 0.0
+    characters = _class_characters()
+    text = "".join(characters[int(best[t])] for t in starts)
+    return text, float(probs[starts, best[starts]].mean())
 
 
 @lru_cache(maxsize=1)
