@@ -175,7 +175,7 @@ def test_it_snaps_the_card_for_the_image_detectors_once_and_only_when_asked(
     recognize(photo.jpeg, config=CardConfig(quality=True, invalid_date_warn=True))
     assert snapped_on == []  # text and quality checks need no snapped card
     result = recognize(photo.jpeg, config=CardConfig(copy_warn=True, border_check_warn=True))
-    # made once, beside the blur measure (on the engine's pool), and handed to the detectors
+    # made once, on the engine's pool while the lines are read, and handed to the detectors
     assert len(snapped_on) == 1 and snapped_on[0].startswith("ocr-engine")
     assert result.border_code_value is not None and result.warnings == []
 

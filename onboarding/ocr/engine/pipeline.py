@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 import cv2
@@ -18,6 +19,7 @@ from onboarding.ocr.engine.models import detector_size, text_probability
 from onboarding.ocr.engine.orientation import Orientation
 from onboarding.ocr.engine.signals import (
     BLUR_THRESHOLD,
+    SnappedCard,
     edge_sharpness,
     find_cards,
     run_detectors,
@@ -99,17 +101,26 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     first_error: OcrError | None = None
     tried: list[NDArray[np.float64]] = []
     read = None
+    # The image detectors start from the card snapped to its own edges (~8 ms of CPU): that is made
+    # on the pool as soon as a candidate's upright quad is known, in the gaps the recogniser leaves
+    # (a plain read skips it). A candidate that then does not read leaves its snap unused.
+    snapping: list[Future[SnappedCard]] = []
+
+    def start_snap(quad: NDArray[np.float64]) -> None:
+        snapping[:] = [workers.pool().submit(snap_card, work, _points(quad))]
+
+    on_located = start_snap if wants_image_checks(config) else None
     for round_candidates in _rounds(work, candidates, fine_done=fine_done):
         for quad0, card0, prob0, orientation0, reused in _ranked(work, round_candidates, tried):
             try:
                 try:
-                    read = _read(work, scale, quad0, card0, prob0, orientation0, side, config)
+                    read = _read(work, scale, quad0, card0, prob0, orientation0, side, config, on_located)
                 except OcrError:
                     if not reused:
                         raise
                     # The coarse map warped onto the card did not read: the card's own map decides.
                     prob0, orientation0 = _own_map(card0)
-                    read = _read(work, scale, quad0, card0, prob0, orientation0, side, config)
+                    read = _read(work, scale, quad0, card0, prob0, orientation0, side, config, on_located)
             except OcrError as error:
                 # The first candidate's complaint is the one reported if no other reads.
                 first_error = first_error or error
@@ -122,10 +133,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         raise first_error
     quad, card, detected, fields, raw, confidence = read
     # The detectors look at ``work``, so they get the corners in its pixels, not the photo's.
-    work_corners: list[Point] = [(float(x), float(y)) for x, y in quad]
-    # The image detectors start from the card snapped to its own edges: made on the other core
-    # while this one measures blur and assembles the result (a plain read skips both).
-    snapping = workers.pool().submit(snap_card, work, work_corners) if wants_image_checks(config) else None
+    work_corners = _points(quad)
 
     # Blur per millimetre of card, measured on the card the reader used (a few ms): below the bar
     # the reads cannot be trusted even where the recogniser produced text.
@@ -143,7 +151,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         result.other_side = _other_side(work, scale, other_cards.result(), quad, detected, config)
     # InvalidDateWarn answers -9109 here; api.contract.advanced_info maps it to the service's
     # OCR_INVALID_DATE_WARN_CODE for every backend, in one place.
-    snapped = snapping.result() if snapping is not None else None
+    snapped = snapping[0].result() if snapping else None
     run_detectors(work, card, work_corners, detected, config, result, sharpness=sharpness, snapped=snapped)
     result.elapsed_ms = (time.perf_counter() - started) * 1000.0
     return result
@@ -202,7 +210,7 @@ def _other_side(
         if oside is detected:
             raise OcrError(ErrorCode.MULTI_CARD)
         result = _result(work, scale, oquad, ocard, oside, ofields, oraw, oconf, config)
-        work_corners: list[Point] = [(float(x), float(y)) for x, y in oquad]
+        work_corners = _points(oquad)
         run_detectors(work, ocard, work_corners, oside, replace(config, multi_card_detect=False), result)
         return result
     return None
@@ -224,8 +232,10 @@ def _read(
     orientation: Orientation,
     side: CardSide | None,
     config: CardConfig,
+    on_located: Callable[[NDArray[np.float64]], None] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.uint8], CardSide, IdCardFields, IdCardFields, dict[str, float]]:
-    """Read one candidate card: (upright quad, card, side, fields, raw fields, confidences)."""
+    """Read one candidate card: (upright quad, card, side, fields, raw fields, confidences).
+    ``on_located`` is told the upright quad before the lines are read."""
     if orientation.score < MIN_CARD_LAYOUT_SCORE:
         raise OcrError(ErrorCode.IMAGE_NO_ID_CARD)
     short_side = _short_side(quad) / scale
@@ -242,6 +252,8 @@ def _read(
             f"（要求{_side_zh(side)}，图片为{_side_zh(detected)}）",
             detail_en=f"(asked for {side.value}, the image shows {detected.value})",
         )
+    if on_located is not None:
+        on_located(quad)
 
     lines = reader.field_lines(card_prob, detected)
     # Cut the lines from a warp at the photo's own resolution (up to 2x canonical): the recogniser
@@ -407,6 +419,10 @@ def _card_map(prob: NDArray[np.float32], quad: NDArray[np.float64]) -> NDArray[n
     dst = np.array([[0, 0], [mw, 0], [mw, mh], [0, mh]], dtype=np.float32)
     to_card = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
     return np.asarray(cv2.warpPerspective(prob, to_card, (mw, mh), flags=cv2.INTER_LINEAR), dtype=np.float32)
+
+
+def _points(quad: NDArray[np.float64]) -> list[Point]:
+    return [(float(x), float(y)) for x, y in quad]
 
 
 def _side_zh(side: CardSide) -> str:

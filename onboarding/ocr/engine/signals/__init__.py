@@ -32,8 +32,8 @@ What the engine (``pipeline.recognize``) does with the rest:
   ``result.other_side`` (InvalidDateWarn then checks the back's period against the front's birth).
 * The image detectors compare parts of the card, so they look at it snapped to its own edges
   (``snap_card``: ``refine`` then a fresh rectification, ~8 ms). The engine starts that on its pool
-  as soon as the read is done and hands it over as ``snapped``; called without it,
-  ``run_detectors`` makes it itself.
+  as soon as it knows the card's upright quad, in the gaps the recogniser leaves while the lines are
+  read, and hands it over as ``snapped``; called without it, ``run_detectors`` makes it itself.
 * ``corners`` are in ``photo_bgr``'s pixels: the engine passes its working copy and the quad in
   that copy's pixels. ``invalid_date_code`` stays -9109 in the engine; ``api.contract`` maps it to
   the service's ``OCR_INVALID_DATE_WARN_CODE`` (-9109 or the legacy -9100) for every backend.
