@@ -544,6 +544,8 @@ def read_lines(crops: list[NDArray[np.uint8]], lines: list[Line]) -> list[tuple[
     almost no probability where the misread one stands. Where it does not (傈僳 printed tiny and
     blurred, read 保像: no nation's characters have weight there) the read is left to the parsers.
 
+    A doubtful line (``_DOUBTFUL``) is read again by the float recogniser, whose text it takes
+    (the first pass may run on the 8-bit copy, and its misreads gather on doubtful characters).
     A line's score is the recogniser's mean over its characters, lowered to its least sure value
     character where that is lower (``weakest_character``): a field is as doubtful as its most
     doubtful character, which is where a small blurred card's misreads are (黄子磊 read 美子品).
