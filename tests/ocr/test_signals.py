@@ -612,3 +612,15 @@ def test_the_border_bands_know_which_pixels_the_photo_holds(corners: list[tuple[
     full = np.full(shape[:2], 255, np.uint8)
     expected = cv2.warpPerspective(full, hom, size, flags=cv2.INTER_NEAREST, borderValue=0)
     assert np.array_equal(border._inside_photo(hom, size, shape), expected)
+
+
+@pytest.mark.parametrize("q", [0.0, 1.0, 50.0, 99.0, 100.0])
+def test_the_copy_checks_chroma_percentile_is_numpys(q: float) -> None:
+    rng = np.random.default_rng(int(q) + 5)
+    for shape, spread in (((1, 1), 3.0), ((2, 3), 3.0), ((120, 200), 1.0), ((270, 428), 15.0)):
+        a = np.clip(rng.normal(128, spread, shape), 0, 255).astype(np.uint8)
+        b = np.clip(rng.normal(131, spread, shape), 0, 255).astype(np.uint8)
+        da = a.astype(np.float32) - np.float32(np.median(a))
+        db = b.astype(np.float32) - np.float32(np.median(b))
+        expected = float(np.percentile(np.hypot(da, db), q))
+        assert photocopy.chroma_percentile(a, b, q) == pytest.approx(expected, rel=1e-6, abs=1e-6)

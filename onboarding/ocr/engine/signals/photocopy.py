@@ -66,12 +66,11 @@ def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None =
     """
     card = canonical(card_bgr)
     # chroma is judged at half scale: colour areas are large, and a quarter of the pixels is enough
-    lab = cv2.cvtColor(
-        cv2.resize(card, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2Lab
+    lab: Image8 = np.asarray(
+        cv2.cvtColor(cv2.resize(card, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2Lab),
+        np.uint8,
     )
-    ab = lab[..., 1:].reshape(-1, 2).astype(np.float32)
-    ab -= np.array([median_u8(lab[..., 1]), median_u8(lab[..., 2])], np.float32)
-    chroma = float(np.percentile(np.hypot(ab[:, 0], ab[:, 1]), 99))
+    chroma = chroma_percentile(lab[..., 1], lab[..., 2], 99.0)
 
     mask = background_mask(side)
     g = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY).astype(np.float32)
@@ -88,6 +87,27 @@ def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None =
     texture = dip_pct / max(sharpness, 0.05)
 
     return CopyEvidence(chroma=chroma, texture=texture, specks=_isolated_specks(g, mask, contrast))
+
+
+def chroma_percentile(a: NDArray[np.uint8], b: NDArray[np.uint8], q: float) -> float:
+    """``np.percentile`` (linear) of each pixel's distance in (a, b) from the channels' medians.
+
+    Counted over the distinct (a, b) pairs of a 2-D histogram, a few thousand on a card, instead of
+    sorting every pixel's distance: the same figure (to float rounding) for a third of the time.
+    """
+    ma, mb = np.float32(median_u8(a)), np.float32(median_u8(b))
+    counts = np.bincount((a.astype(np.int32) << 8 | b).ravel(), minlength=1 << 16)
+    pairs = np.flatnonzero(counts)
+    distance = np.hypot((pairs >> 8).astype(np.float32) - ma, (pairs & 255).astype(np.float32) - mb)
+    order = np.argsort(distance, kind="stable")
+    ordered, cumulative = distance[order], np.cumsum(counts[pairs][order])
+    n = int(cumulative[-1])
+    k = q / 100.0 * (n - 1)
+    lo = int(np.floor(k))
+    low = float(ordered[np.searchsorted(cumulative, lo, side="right")])
+    high = float(ordered[np.searchsorted(cumulative, min(lo + 1, n - 1), side="right")])
+    t = k - lo
+    return low + (high - low) * t if t < 0.5 else high - (high - low) * (1.0 - t)
 
 
 def _isolated_specks(g: FloatImage, mask: NDArray[np.bool_], contrast: float) -> int:
