@@ -28,7 +28,7 @@ from onboarding.ocr.engine.signals import (
     tampering,
     temporary,
 )
-from onboarding.ocr.engine.signals._common import median_u8, small_median
+from onboarding.ocr.engine.signals._common import median_u8, photo_pixels, small_median
 from onboarding.ocr.engine.types import (
     BACK_FIELDS,
     FRONT_FIELDS,
@@ -611,7 +611,7 @@ def test_the_border_bands_know_which_pixels_the_photo_holds(corners: list[tuple[
     hom = cv2.getPerspectiveTransform(src, dst)
     full = np.full(shape[:2], 255, np.uint8)
     expected = cv2.warpPerspective(full, hom, size, flags=cv2.INTER_NEAREST, borderValue=0)
-    assert np.array_equal(border._inside_photo(hom, size, shape), expected)
+    assert np.array_equal(photo_pixels(hom, size, shape), expected)
 
 
 @pytest.mark.parametrize("q", [0.0, 1.0, 50.0, 99.0, 100.0])

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout
 from onboarding.ocr.engine.signals import reflect, tampering, temporary
+from onboarding.ocr.engine.signals._common import percentile_u8
 from onboarding.ocr.engine.types import CardSide, IdCardFields
 from onboarding.ocr.specimens import CardVariant, Photo, random_conditions, specimen_photo
 
@@ -318,9 +319,7 @@ def test_the_histogram_percentile_is_numpys() -> None:
     for _ in range(200):
         values = rng.integers(0, int(rng.integers(1, 256)), int(rng.integers(1, 400))).astype(np.uint8)
         for q in (0.5, 50.0, 99.0, 99.5, float(rng.uniform(0, 100))):
-            assert tampering._percentile8(values, q) == pytest.approx(
-                float(np.percentile(values, q)), abs=1e-9
-            )
+            assert percentile_u8(values, q) == pytest.approx(float(np.percentile(values, q)), abs=1e-9)
 
 
 def test_a_contrast_far_beyond_any_face_is_lost_strokes_not_evidence() -> None:

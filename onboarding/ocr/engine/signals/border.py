@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import cv2
 import numpy as np
@@ -47,6 +46,7 @@ from onboarding.ocr.engine.signals._common import (
     card_edge_px,
     corners_array,
     median_u8,
+    photo_pixels,
     scaled_box,
 )
 from onboarding.ocr.engine.types import CardSide, Point
@@ -227,7 +227,7 @@ def edge_crossings(
     hom = cv2.getPerspectiveTransform(src, dst)
     size = (w + 2 * m, h + 2 * m)
     wide = cv2.warpPerspective(photo_bgr, hom, size, flags=cv2.INTER_AREA, borderValue=(0, 0, 0))
-    inside_photo = _inside_photo(hom, size, photo_bgr.shape)
+    inside_photo = photo_pixels(hom, size, photo_bgr.shape)
     # 8-bit Lab: the bands are cast to float segment by segment, and the tint's medians come from
     # histograms (np.median's partition of the card's pixels was a tenth of this function's time)
     lab = cv2.cvtColor(wide, cv2.COLOR_BGR2Lab)
@@ -310,19 +310,6 @@ def edge_crossings(
             if run >= CROSSING_SEGMENTS:
                 crossings += 1
     return crossings
-
-
-def _inside_photo(hom: NDArray[Any], size: tuple[int, int], shape: tuple[int, ...]) -> Image8:
-    """255 where the frame warped by ``hom`` (of ``size``) takes its pixel from inside the photo."""
-    w, h = size
-    frame = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32).reshape(-1, 1, 2)
-    back = cv2.perspectiveTransform(frame, np.linalg.inv(hom)).reshape(4, 2)
-    if (back >= 0).all() and (back[:, 0] <= shape[1] - 1).all() and (back[:, 1] <= shape[0] - 1).all():
-        # the usual case, a card well inside the photo: the frame maps to a convex quad inside it,
-        # so every pixel is the photo's (warping a full mask costs more than the rest of the check)
-        return np.full((h, w), 255, np.uint8)
-    full = np.full(shape[:2], 255, np.uint8)
-    return np.asarray(cv2.warpPerspective(full, hom, size, flags=cv2.INTER_NEAREST, borderValue=0), np.uint8)
 
 
 def _segments(strip: NDArray[np.generic], seg: int, count: int) -> NDArray[np.float32]:

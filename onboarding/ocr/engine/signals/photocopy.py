@@ -26,7 +26,14 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine.signals._common import FloatImage, Image8, background_mask, canonical, median_u8
+from onboarding.ocr.engine.signals._common import (
+    FloatImage,
+    Image8,
+    background_mask,
+    canonical,
+    counted_percentile,
+    median_u8,
+)
 from onboarding.ocr.engine.signals.quality import edge_sharpness
 from onboarding.ocr.engine.types import CardSide
 
@@ -100,14 +107,7 @@ def chroma_percentile(a: NDArray[np.uint8], b: NDArray[np.uint8], q: float) -> f
     pairs = np.flatnonzero(counts)
     distance = np.hypot((pairs >> 8).astype(np.float32) - ma, (pairs & 255).astype(np.float32) - mb)
     order = np.argsort(distance, kind="stable")
-    ordered, cumulative = distance[order], np.cumsum(counts[pairs][order])
-    n = int(cumulative[-1])
-    k = q / 100.0 * (n - 1)
-    lo = int(np.floor(k))
-    low = float(ordered[np.searchsorted(cumulative, lo, side="right")])
-    high = float(ordered[np.searchsorted(cumulative, min(lo + 1, n - 1), side="right")])
-    t = k - lo
-    return low + (high - low) * t if t < 0.5 else high - (high - low) * (1.0 - t)
+    return counted_percentile(distance[order], counts[pairs][order], q)
 
 
 def _isolated_specks(g: FloatImage, mask: NDArray[np.bool_], contrast: float) -> int:

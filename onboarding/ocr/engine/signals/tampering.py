@@ -101,7 +101,7 @@ no field box holds ink). ``advanced`` (CardWarnType=Advanced) applies ``ADVANCED
 
 Cost: the glare mask (``reflect.washed_out``) is only made when a field box holds a pixel bright
 enough for it, or passed in by a caller that has made it; the black-hat runs on 8-bit grey and the
-percentiles come from histograms (``_percentile8``), with the same values.
+percentiles come from histograms (``_common.percentile_u8``), with the same values.
 """
 
 from __future__ import annotations
@@ -114,7 +114,14 @@ from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout
 from onboarding.ocr.engine.signals import reflect
-from onboarding.ocr.engine.signals._common import FloatImage, Image8, background_mask, canonical, scaled_box
+from onboarding.ocr.engine.signals._common import (
+    FloatImage,
+    Image8,
+    background_mask,
+    canonical,
+    percentile_u8,
+    scaled_box,
+)
 from onboarding.ocr.engine.signals.quality import quality_score
 from onboarding.ocr.engine.types import CardSide, IdCardFields
 
@@ -293,19 +300,6 @@ def _runs(flags: NDArray[np.bool_], *, gap: int) -> list[tuple[int, int]]:
     return runs
 
 
-def _percentile8(values: NDArray[np.uint8], q: float) -> float:
-    """``np.percentile(values, q)`` (linear) of 8-bit values from their histogram: no sort."""
-    n = values.size
-    cumulative = np.cumsum(np.bincount(values.ravel(), minlength=256))
-    k = q / 100.0 * (n - 1)
-    lo = int(np.floor(k))
-    a = float(np.searchsorted(cumulative, lo, side="right"))
-    b = float(np.searchsorted(cumulative, min(lo + 1, n - 1), side="right"))
-    t = k - lo
-    # numpy's lerp, to the last bit
-    return a + (b - a) * t if t < 0.5 else b - (b - a) * (1.0 - t)
-
-
 def _extent(
     depth8: NDArray[np.uint8], ink: NDArray[np.uint8], *, every_line: bool
 ) -> tuple[float, float, float] | None:
@@ -333,7 +327,7 @@ def _extent(
         spans = _runs(cols > 0.1 * float(cols.max()), gap=30)
         c0, c1 = max(0, spans[0][0] - 3), min(ink.shape[1], spans[-1][1] + 4)
         sub8 = depth8[max(0, a - 3) : min(ink.shape[0], b + 4), c0:c1]
-        peak = _percentile8(sub8, 99.5)
+        peak = percentile_u8(sub8, 99.5)
         sub = sub8.astype(np.float32)
         # a stroke is long along its direction, a speck of toner or dirt is not: averaging along the
         # profile's direction keeps strokes' depth and sinks specks below the half-depth level
@@ -419,8 +413,8 @@ def _measure(
     # card-wide levels from every other pixel: the same statistics at a quarter of the cost
     every_other = (slice(None, None, 2), slice(None, None, 2))
     bg_sample = bg[every_other]
-    level = _percentile8(g8[every_other][bg_sample], 50.0)
-    dark = _percentile8(g8[every_other], 0.5)
+    level = percentile_u8(g8[every_other][bg_sample], 50.0)
+    dark = percentile_u8(g8[every_other], 0.5)
     # ink is what is much darker than its surroundings (a black-hat), so a shadow across the card
     # or uneven light does not turn background into ink (made on the 8-bit grey, exact and 7x
     # cheaper than on floats)
@@ -428,7 +422,7 @@ def _measure(
         cv2.morphologyEx(g8, cv2.MORPH_BLACKHAT, np.ones((15, 15), np.uint8)), np.uint8
     )
     ink_all = (black_hat > 0.45 * (level - dark)).astype(np.uint8)
-    busy = _percentile8(black_hat[every_other][bg_sample], 99) > _BUSY_BACKGROUND * max(level - dark, 1.0)
+    busy = percentile_u8(black_hat[every_other][bg_sample], 99) > _BUSY_BACKGROUND * max(level - dark, 1.0)
     boxes = layout.FRONT_VALUES if side is CardSide.FRONT else layout.BACK_VALUES
     fields: dict[str, _Field] = {}
     for name, box in boxes.items():
@@ -443,7 +437,7 @@ def _measure(
         eroded = cv2.erode(ink, np.ones((3, 3), np.uint8))
         perimeter = max(int(ink.sum()) - int(eroded.sum()), 1)
         depth8 = black_hat[ya:yb, xa:xb]
-        peak = _percentile8(depth8, 99.5)
+        peak = percentile_u8(depth8, 99.5)
         if peak < _MIN_DEPTH:
             continue
         depth: FloatImage = depth8.astype(np.float32)
@@ -462,7 +456,7 @@ def _measure(
             height=extent[0] if extent else None,
             width=extent[1] if extent else None,
             left=xa + extent[2] if extent else None,
-            ink_level=100.0 * _percentile8(g8[ya:yb, xa:xb][ink > 0], 50.0) / max(level - dark, 1.0),
+            ink_level=100.0 * percentile_u8(g8[ya:yb, xa:xb][ink > 0], 50.0) / max(level - dark, 1.0),
         )
     return fields, busy
 
