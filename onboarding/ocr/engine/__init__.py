@@ -40,8 +40,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from onboarding.ocr.engine.models import warm_up
-    from onboarding.ocr.engine.pipeline import recognize
+    from onboarding.ocr.engine.pipeline import recognize, warm_up
 
 
 def __getattr__(name: str) -> Any:
@@ -52,7 +51,7 @@ def __getattr__(name: str) -> Any:
 
         return recognize
     if name == "warm_up":
-        from onboarding.ocr.engine.models import warm_up
+        from onboarding.ocr.engine.pipeline import warm_up
 
         return warm_up
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

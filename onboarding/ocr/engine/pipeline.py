@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from onboarding.ocr.engine import parsing, reader, workers
+from onboarding.ocr.engine import models, parsing, reader, words, workers
 from onboarding.ocr.engine.decode import decode_image, work_copy
 from onboarding.ocr.engine.layout import CARD_HEIGHT, CARD_WIDTH, PORTRAIT
 from onboarding.ocr.engine.locate import CONFIDENT_LAYOUT, Located, locate_card
@@ -77,6 +77,12 @@ READ_MIN_SCALE = 1.5
 CARD_MAP_SIZE = detector_size(CARD_WIDTH, CARD_HEIGHT, max_side=round(CARD_WIDTH * reader.MAP_SCALE))
 REUSE_MAP_MIN_WIDTH = 0.7
 REUSED_MAP_MIN_LAYOUT = 0.35
+
+
+def warm_up() -> None:
+    """Load the models and the address word list now (e.g. at worker start), not on a request."""
+    models.warm_up()
+    words.two_character_words()
 
 
 def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig = CardConfig()) -> OcrResult:  # noqa: B008 - frozen dataclass
