@@ -352,7 +352,7 @@ def _horizontal_fit(boxes: list[Box], side: CardSide) -> tuple[float, float]:
 
 def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: float = 1.0) -> Line:
     """``line`` without the printed label glued to its start, found by colour: labels are printed
-    in blue, values in black. Unchanged when no blue label is seen (e.g. a black-and-white copy)."""
+    in blue, values in black. Where no blue is seen, by the gap after the label (``_trim_at_gap``)."""
     end = line.label_end
     if end is None:
         return line
@@ -370,27 +370,69 @@ def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: fl
     black = ink & ~bluish & (grey < 0.55 * paper)
     blue_cols = np.nonzero(bluish.sum(axis=0) >= 2)[0]
     black_cols = np.nonzero(black.sum(axis=0) >= 2)[0]
-    if len(blue_cols) == 0 or len(black_cols) == 0:
+    ink_cols = ink.sum(axis=0) >= 2
+    gap = max(2, round(0.25 * (b1 - b0)))
+    if len(black_cols) == 0:
         return line
     # The value starts at the first black column right of the label's last blue column.
     last_blue = int(blue_cols[blue_cols < black_cols[-1]].max(initial=-1))
-    if last_blue >= 0:
-        # In shade or a yellow light the label's last strokes can look black: the label runs on
-        # through every inked column until the clear gap that parts it from the value.
-        ink_cols = ink.sum(axis=0) >= 2
-        gap = max(2, round(0.25 * (b1 - b0)))
-        x, blank = last_blue, 0
-        while x + 1 < len(ink_cols) and blank < gap:
-            x += 1
-            blank = 0 if ink_cols[x] else blank + 1
-        if blank >= gap:
-            last_blue = x - blank
+    pad = round(0.15 * (b1 - b0))
+    if last_blue < 0:
+        return _trim_at_gap(line, ink_cols, a0=a0, scale=scale, end=end, gap=gap, pad=pad)
+    # In shade or a yellow light the label's last strokes can look black: the label runs on
+    # through every inked column until the clear gap that parts it from the value.
+    x, blank = last_blue, 0
+    while x + 1 < len(ink_cols) and blank < gap:
+        x += 1
+        blank = 0 if ink_cols[x] else blank + 1
+    if blank >= gap:
+        last_blue = x - blank
     after = black_cols[black_cols > last_blue]
-    if last_blue < 0 or len(after) == 0:
+    if len(after) == 0:
         return line
     start = a0 + int(after[0])
-    pad = round(0.15 * (b1 - b0))
     label_stop = a0 + last_blue + 1
+    new_x0 = max(label_stop, start - pad)
+    if new_x0 / scale >= x1 - 4:
+        return line
+    return Line(line.field, (int(new_x0 / scale), y0, x1, y1), min_x=label_stop / scale, stamped=line.stamped)
+
+
+# A line starting this far (canonical px) left of its label's end holds the label's first character.
+_HOLDS_LABEL = 30
+# Where the gap between a label and its value is looked for: canonical px around the label's end.
+_GAP_WINDOW = (-20, 30)
+# The fields whose label could pass for part of the value (Han characters before Han characters).
+# The others' values are digits or one character, which the parsers tell from a label's, and the
+# number's OCR-B digits are spaced as wide as its gap after the label on a tilted card.
+_GAP_FIELDS = frozenset({"Name", "Address", "Authority"})
+
+
+def _trim_at_gap(
+    line: Line, ink_cols: NDArray[np.bool_], *, a0: int, scale: float, end: float, gap: int, pad: int
+) -> Line:
+    """``line`` (its band's inked columns ``ink_cols`` from ``a0``, at ``scale``) without its label
+    where colour cannot tell the label (a small card's blue blurred to grey, a black-and-white
+    copy): cut at the widest clear gap of at least ``gap`` columns near where the layout ends
+    the label, if the line starts well inside the label. (The label's own letter-spacing, 姓 名,
+    lies further left, outside that window.)"""
+    x0, y0, x1, y1 = line.box
+    if line.field not in _GAP_FIELDS or x0 > end - _HOLDS_LABEL:
+        return line
+    lo = max(0, round((end + _GAP_WINDOW[0]) * scale) - a0)
+    hi = min(len(ink_cols), round((end + _GAP_WINDOW[1]) * scale) - a0)
+    widest, widest_start, run = 0, 0, 0
+    for x in range(lo, hi):
+        run = 0 if ink_cols[x] else run + 1
+        if run > widest:
+            widest, widest_start = run, x - run + 1
+    if widest < gap:
+        return line
+    after = np.nonzero(ink_cols[widest_start + widest :])[0]
+    if not len(after):
+        return line
+    label_stop = a0 + widest_start
+    start = a0 + widest_start + widest + int(after[0])
     new_x0 = max(label_stop, start - pad)
     if new_x0 / scale >= x1 - 4:
         return line
