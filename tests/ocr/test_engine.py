@@ -418,6 +418,25 @@ def test_it_cuts_a_label_whose_last_strokes_look_black_at_its_gap() -> None:
     assert 62 <= trimmed.box[0] <= 100
 
 
+def test_it_cuts_a_grey_label_off_a_name_at_the_gap_where_the_layout_ends_it() -> None:
+    from onboarding.ocr.engine.reader import Line, trim_label
+
+    # 姓 名 blurred to grey on a small card: no colour tells it from the value
+    card = np.full((60, 400, 3), 200, np.uint8)
+    card[20:40, 62:94] = (110, 105, 100)  # 姓
+    card[20:40, 108:138] = (110, 105, 100)  # 名, after the label's own letter-spacing
+    card[20:40, 160:230] = (40, 40, 40)  # the name, after the wider gap
+    name = Line("Name", (62, 20, 230, 40), label_end=140)
+    trimmed = trim_label(card, name, CardSide.FRONT)
+    assert 138 <= trimmed.box[0] <= 160
+    # a number's digits are spaced as wide as its label's gap: its line is left to the parsers
+    number = Line("IdNum", (62, 20, 230, 40), label_end=140)
+    assert trim_label(card, number, CardSide.FRONT) == number
+    # a line that starts past the label's first character has no label to cut
+    late = Line("Name", (120, 20, 230, 40), label_end=140)
+    assert trim_label(card, late, CardSide.FRONT) == late
+
+
 def test_it_joins_address_pieces_row_by_row_left_to_right() -> None:
     from onboarding.ocr.engine.pipeline import _address_rows
     from onboarding.ocr.engine.reader import Line
