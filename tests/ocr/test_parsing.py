@@ -219,6 +219,38 @@ def test_it_puts_the_address_head_right_against_the_register(lines: list[str], e
     assert parsing.parse_address(lines) == expected
 
 
+def test_a_province_two_characters_off_is_named_by_the_prefecture_that_follows_it() -> None:
+    # only 安徽省 holds 安庆市, and 安 stands where it was read
+    assert parsing.parse_address(["安聚客安庆市大观区人民路734号"]) == "安徽省安庆市大观区人民路734号"
+    # no division of its own follows: as read
+    assert parsing.parse_address(["安聚客人民路734号"]) == "安聚客人民路734号"
+
+
+def _valid_number(first17: str) -> str:
+    return first17 + parsing.check_char(first17)
+
+
+def test_an_unregistered_county_is_the_one_the_cards_number_registers_there() -> None:
+    number = _valid_number("44263019590502734")  # 442630: 翁源县, in 韶关地区
+    assert parsing.parse_address(["广东省韶关地区科源高工农路360号"], number=number) == (
+        "广东省韶关地区翁源县工农路360号"
+    )
+    # without the number, or with one that fails its check, nothing decides
+    assert parsing.parse_address(["广东省韶关地区科源高工农路360号"]) == "广东省韶关地区科源高工农路360号"
+    broken = number[:-1] + ("0" if number[-1] != "0" else "1")
+    assert parsing.parse_address(["广东省韶关地区科源高工农路360号"], number=broken) == (
+        "广东省韶关地区科源高工农路360号"
+    )
+    # a registered county stays, wherever the number was issued (people move)
+    assert parsing.parse_address(["广东省韶关地区乳源瑶族自治县工农路"], number=number) == (
+        "广东省韶关地区乳源瑶族自治县工农路"
+    )
+    # the number's county must keep a character where the address was read
+    assert (
+        parsing.parse_address(["广东省韶关地区甲乙丙工农路"], number=number) == "广东省韶关地区甲乙丙工农路"
+    )
+
+
 # --- the ID number ---------------------------------------------------------------------------------
 
 VALID = "440524198701010014"

@@ -7,6 +7,7 @@ to guess. The ID number is only ever corrected when its check character leaves e
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import unicodedata
@@ -16,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import stdnum
+from stdnum.cn import ric
 
 from onboarding.identity import LONG_TERM, NATIONS
 
@@ -254,8 +256,9 @@ def parse_birth(text: str) -> tuple[str, float]:
     return "", 0.0
 
 
-def parse_address(lines: Sequence[str]) -> str:
-    """The address lines joined, without the 住址 label, stamps, spaces or specimen marks."""
+def parse_address(lines: Sequence[str], *, number: str = "") -> str:
+    """The address lines joined, without the 住址 label, stamps, spaces or specimen marks, its head
+    checked against the register (``correct_address_head``, with the card's ``number``)."""
     parts = []
     for i, line in enumerate(lines):
         text = _nfkc(line)
@@ -266,7 +269,7 @@ def parse_address(lines: Sequence[str]) -> str:
     # Stray Latin punctuation from the card's security print; keep digits, letters and CJK.
     text = re.sub(r"[^\u3400-\u9fff0-9A-Za-z\-－()（）#·]", "", text)
     # A dot or dash at either end is a speck or a stamp's border, never part of the address.
-    return correct_address_head(text.strip("·-－"))
+    return correct_address_head(text.strip("·-－"), number=number)
 
 
 def parse_authority(text: str) -> str:
@@ -355,19 +358,55 @@ def _match_place(
     return followed[0] if len(followed) == 1 and not printed else None
 
 
-def correct_address_head(text: str) -> str:
+def _same_places(text: str, name: str) -> int:
+    """How many characters of ``text`` are ``name``'s at the same places (``text`` as long)."""
+    return sum(a == b for a, b in zip(text, name, strict=False)) if len(text) == len(name) else 0
+
+
+def _named_by_next(text: str, start: int, place: _Place) -> str | None:
+    """The one division of ``place`` that keeps a character where it was read at ``text[start:]``
+    and is followed there by one of its own divisions read as printed (安聚客安庆市: only 安徽省
+    holds 安庆市): a name two or more characters off, which the next one names."""
+    named = [
+        name
+        for name, child in place.children.items()
+        if _same_places(text[start : start + len(name)], name)
+        and any(text.startswith(c, start + len(name)) for c in child.children)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def _number_county(number: str) -> str:
+    """The county (or city) the ID number's first six digits register, if the number is valid."""
+    if len(number) != 18 or not checksum_ok(number):
+        return ""
+    with contextlib.suppress(Exception):  # a code that no edition of GB/T 2260 lists
+        return str(ric.get_birth_place(number)["county"])
+    return ""
+
+
+def correct_address_head(text: str, *, number: str = "") -> str:
     """The address with its province, prefecture and county names checked against the register.
 
     Every address starts with its province: one character before a province read as printed is
-    what is left of the 住址 label (read 使, 城, 在 on a small blurred card), and goes."""
+    what is left of the 住址 label (read 使, 城, 在 on a small blurred card), and goes.
+
+    A name read two or more characters off is put right where the next division names it
+    (``_named_by_next``) or, for the county, where the card's own ``number`` (valid) registers
+    one of the prefecture's counties there that keeps a character where it was read (科源高 in
+    韶关地区 for 翁源县, by 442630): the address is most often where the number was issued, and
+    an unregistered county was no county's reading anyway."""
     root = _register()
     if _match_place(text, 0, root.children, root.children) is None and any(
         text.startswith(n, 1) for n in root.children
     ):
         text = text[1:]
+    county = _number_county(number)
     place, pos = root, 0
     for _level in range(3):
-        name = _match_place(text, pos, place.children, place.children)
+        name = _match_place(text, pos, place.children, place.children) or _named_by_next(text, pos, place)
+        if name is None and county in place.children and _same_places(text[pos : pos + len(county)], county):
+            name = county
         if name is None:
             break
         text = text[:pos] + name + text[pos + len(name) :]

@@ -500,11 +500,11 @@ def _parse(
     text, birth_score = _joined(by_field.get("Birth", []))
     fields.birth, factor = parsing.parse_birth(text)
     birth_score *= factor
-    addr = _address_rows(by_field.get("Address", []))
-    fields.address = parsing.parse_address([t for t, _, _ in addr])
-    conf["Address"] = min((s for _, s, _ in addr), default=0.0) if fields.address else 0.0
     number_text, id_score = _number_line(by_field.get("IdNum", []))
     number = parsing.parse_id_number(number_text)
+    addr = _address_rows(by_field.get("Address", []))
+    fields.address = parsing.parse_address([t for t, _, _ in addr], number=number.value)
+    conf["Address"] = min((s for _, s, _ in addr), default=0.0) if fields.address else 0.0
     fields.id_num = number.value
     raw = _copy(fields)
     conf_raw_id = parsing.raw_id_confidence(number, id_score)
