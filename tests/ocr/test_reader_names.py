@@ -10,7 +10,7 @@ from onboarding.ocr.engine.reader import Line
 from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
-_CLASSES = list(" 美黄子品磊享李联鹏龙雷雪·艾力姓名迟")
+_CLASSES = list(" 美黄子品磊享李联鹏龙雷雪·艾力姓名迟曾管凤倩情诸葛立")
 _CLASSES[0] = ""
 
 
@@ -32,6 +32,22 @@ def test_the_prior_knows_surnames_and_how_common_given_name_characters_are() -> 
     assert names.given_prior("磊") > names.given_prior("品") + 2
     assert names.given_prior("晓") > names.given_prior("境") + 5
     assert names.given_prior("𠀀") < names.given_prior("品")  # never seen: below the rarest
+    # one of the hundred commonest surnames, another listed one, and no surname
+    assert names.surname_prior("曾") > names.surname_prior("管") > names.surname_prior("享")
+
+
+def test_a_doubtful_surname_goes_to_a_far_commoner_rival() -> None:
+    # 曾凤 read 管凤: 管 0.65 beside 曾 0.13; both are surnames, 曾 some thirty times as common
+    probs = _probs(BLANK, {"管": 0.65, "曾": 0.13}, BLANK, {"凤": 0.9}, BLANK)
+    assert reader.name_reading(probs, "管凤") == "曾凤"
+
+
+def test_a_character_read_at_0_86_is_still_re_decided() -> None:
+    # 诸葛倩立 read 诸葛情立: 情 0.86 beside 倩 0.13, and 情 is next to no given name's character
+    probs = _probs(
+        BLANK, {"诸": 0.99}, BLANK, {"葛": 0.98}, BLANK, {"情": 0.86, "倩": 0.13}, BLANK, {"立": 0.99}, BLANK
+    )
+    assert reader.name_reading(probs, "诸葛情立") == "诸葛倩立"
 
 
 def test_a_doubtful_name_character_goes_to_the_name_like_rival() -> None:
