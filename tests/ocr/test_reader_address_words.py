@@ -9,7 +9,7 @@ from onboarding.ocr.engine import reader, words
 from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
-_CLASSES = list(" 杨郴柳都桥村5组石镇新民街道郁")
+_CLASSES = list(" 杨郴柳都桥村5组石镇新民街道郁和平衡94号")
 _CLASSES[0] = ""
 BLANK = {"": 0.98}
 
@@ -47,8 +47,8 @@ def test_a_doubtful_address_character_goes_to_the_rival_that_makes_a_word() -> N
 
 
 def test_a_sure_character_or_one_that_makes_a_word_itself_stays() -> None:
-    # 郴 at 0.6: above the doubt, however odd 杨郴 is
-    sure = _probs(BLANK, {"杨": 0.94}, BLANK, {"郴": 0.6, "柳": 0.3}, BLANK, {"村": 0.99}, BLANK)
+    # 郴 at 0.75: above the doubt, however odd 杨郴 is
+    sure = _probs(BLANK, {"杨": 0.94}, BLANK, {"郴": 0.75, "柳": 0.2}, BLANK, {"村": 0.99}, BLANK)
     assert reader.address_reading(sure, "杨郴村") is None
     # 石桥 and 石镇: both doubtful, 桥 makes a word with 石 as 镇 does not, and 桥 is read better anyway
     both = _probs(BLANK, {"石": 0.95}, BLANK, {"桥": 0.40, "镇": 0.35}, BLANK, {"村": 0.99}, BLANK)
@@ -64,3 +64,14 @@ def test_digits_and_a_text_not_the_path_are_left_alone() -> None:
     # the line's text came from another read than these frames: nothing to re-decide
     other = _probs(BLANK, {"杨": 0.94}, BLANK, {"郴": 0.30, "柳": 0.12}, BLANK, {"村": 0.99}, BLANK)
     assert reader.address_reading(other, "杨郴村5") is None
+
+
+def test_a_doubtful_character_before_a_house_number_goes_to_a_street_word() -> None:
+    # 和平街949号 wrapped after 和平, its next line read 衡949号: 衡 0.59 beside 街 0.17
+    probs = _probs(
+        BLANK, {"衡": 0.59, "街": 0.17}, BLANK, {"9": 0.99}, BLANK, {"4": 0.99}, BLANK, {"号": 0.99}
+    )
+    assert reader.address_reading(probs, "衡94号") == "街94号"
+    # with no number beside it, 衡 stands
+    alone = _probs(BLANK, {"和": 0.99}, BLANK, {"衡": 0.59, "街": 0.17}, BLANK)
+    assert reader.address_reading(alone, "和衡") is None
