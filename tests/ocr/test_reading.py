@@ -142,7 +142,7 @@ def test_it_chooses_nothing_between_two_members_supported_alike(
 def test_it_re_decides_only_lines_read_as_none_of_their_set(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
-    reads = {11: ("汉", 0.99), 12: ("±", 0.73), 13: ("影武县公安局", 0.85), 14: ("李明", 0.96)}
+    reads = {11: ("汉", 0.99), 12: ("±", 0.73), 13: ("影武县公安局", 0.85), 14: ("李明", 0.99)}
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
     monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
     toy.frames[12] = _frames(BLANK, {"±": 0.6, "土": 0.35}, BLANK)
@@ -183,16 +183,30 @@ def test_a_line_is_as_sure_as_its_least_sure_value_character(
 def test_only_a_doubtful_line_is_checked_character_by_character(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
-    # 杨郴村 for 杨柳村: ten sure characters hide 郴 in the mean; 3 characters at 0.95 hide nothing
-    reads = {20: ("杨郴村5组14号东关街", 0.93), 21: ("宋海春", 0.95)}
+    # 杨郴村 for 杨柳村: ten sure characters hide 郴 in the mean; 3 address characters at 0.95 hide
+    # nothing; a name is looked at from a smaller shortfall (3 at 0.95), not when read at 0.99
+    reads = {
+        20: ("杨郴村5组14号东关街", 0.93),
+        21: ("东关街", 0.95),
+        22: ("李新龙", 0.95),
+        23: ("李新龙", 0.99),
+    }
     monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
     monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
     toy.frames[20] = _spelled("杨郴村5组14号东关街", sure=0.99, unsure={"郴": 0.35})
-    lines = [Line("Address", (0, 0, 20, 10)), Line("Name", (0, 0, 21, 10))]
-    out = reader.read_lines([_crop(20), _crop(21)], lines)
+    toy.frames[22] = _spelled("李新龙", sure=0.99, unsure={"新": 0.86})
+    lines = [
+        Line("Address", (0, 0, 20, 10)),
+        Line("Address", (0, 0, 21, 10)),
+        Line("Name", (0, 0, 22, 10)),
+        Line("Name", (0, 0, 23, 10)),
+    ]
+    out = reader.read_lines([_crop(20), _crop(21), _crop(22), _crop(23)], lines)
     assert out[0] == ("杨郴村5组14号东关街", pytest.approx(0.35))
-    assert out[1] == ("宋海春", 0.95)
-    assert toy.re_read == [20]
+    assert out[1] == ("东关街", 0.95)
+    assert out[2] == ("李新龙", pytest.approx(0.86))  # as doubtful as its least sure character
+    assert out[3] == ("李新龙", 0.99)
+    assert toy.re_read == [20, 22]
 
 
 def test_a_doubtful_line_loses_a_stray_guess_at_its_end(
