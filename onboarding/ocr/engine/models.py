@@ -126,6 +126,10 @@ def _session(path: Path, *, threads: int) -> Any:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Denormal floats (the detector's activations on real photos have them) take a slow path in
+    # the CPU: flushed to zero, a coarse detector pass took 62 instead of 91 ms on this machine
+    # with the same map to the last bit (measured on a specimen photo).
+    options.add_session_config_entry("session.set_denormal_as_zero", "1")
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
