@@ -390,8 +390,14 @@ def trim_label(card: NDArray[np.uint8], line: Line, side: CardSide, *, scale: fl
     after = black_cols[black_cols > last_blue]
     if len(after) == 0:
         return line
-    start = a0 + int(after[0])
-    label_stop = a0 + last_blue + 1
+    return _cut_before(line, label_stop=a0 + last_blue + 1, start=a0 + int(after[0]), pad=pad, scale=scale)
+
+
+def _cut_before(line: Line, *, label_stop: int, start: int, pad: int, scale: float) -> Line:
+    """``line`` starting ``pad`` before its value's first inked column ``start`` (no further left
+    than ``label_stop``, where the label ends), both in px at ``scale``; unchanged if nothing of
+    the line would be left."""
+    _, y0, x1, y1 = line.box
     new_x0 = max(label_stop, start - pad)
     if new_x0 / scale >= x1 - 4:
         return line
@@ -416,8 +422,7 @@ def _trim_at_gap(
     copy): cut at the widest clear gap of at least ``gap`` columns near where the layout ends
     the label, if the line starts well inside the label. (The label's own letter-spacing, 姓 名,
     lies further left, outside that window.)"""
-    x0, y0, x1, y1 = line.box
-    if line.field not in _GAP_FIELDS or x0 > end - _HOLDS_LABEL:
+    if line.field not in _GAP_FIELDS or line.box[0] > end - _HOLDS_LABEL:
         return line
     lo = max(0, round((end + _GAP_WINDOW[0]) * scale) - a0)
     hi = min(len(ink_cols), round((end + _GAP_WINDOW[1]) * scale) - a0)
@@ -431,12 +436,8 @@ def _trim_at_gap(
     after = np.nonzero(ink_cols[widest_start + widest :])[0]
     if not len(after):
         return line
-    label_stop = a0 + widest_start
     start = a0 + widest_start + widest + int(after[0])
-    new_x0 = max(label_stop, start - pad)
-    if new_x0 / scale >= x1 - 4:
-        return line
-    return Line(line.field, (int(new_x0 / scale), y0, x1, y1), min_x=label_stop / scale, stamped=line.stamped)
+    return _cut_before(line, label_stop=a0 + widest_start, start=start, pad=pad, scale=scale)
 
 
 def crop_line(card: NDArray[np.uint8], line: Line, *, scale: float = 1.0) -> NDArray[np.uint8]:
