@@ -384,6 +384,23 @@ def test_no_field_of_a_small_card_reads_as_certain() -> None:
     assert max(large.confidence.values()) > 0.9
 
 
+def test_no_field_of_a_front_read_without_its_number_reads_as_more_than_doubtful() -> None:
+    """The number is the front's most legible line: a front read without it was most likely
+    rectified or cut wrong, so every field it returns is held at 0.5 or below."""
+    rng = random.Random(12)
+    identity = random_identity(rng, today=TODAY)
+    card = draw_card(identity, CardSide.FRONT, rng=rng)
+    card[840:985, 540:1660] = (236, 236, 236)  # a label stuck over the number (the layout's box, 2x)
+    scene = np.full((960, 1280, 3), (90, 120, 100), np.uint8)
+    scene[228:733, 240:1040] = cv2.resize(card, (800, 505), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", scene, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    assert ok
+    result = recognize(buf.tobytes())
+    assert result.fields.id_num == ""
+    assert result.fields.name == identity.name  # the rest still reads
+    assert 0 < max(result.confidence.values()) <= 0.5
+
+
 @pytest.mark.parametrize(
     ("shown", "asked"), [(CardSide.FRONT, CardSide.BACK), (CardSide.BACK, CardSide.FRONT)]
 )

@@ -62,6 +62,10 @@ MAX_CANDIDATES = 3
 # small cards (47 of 642 below): their fields' confidence is capped, so a reviewer looks at them.
 SMALL_CARD_LONG_SIDE = 400
 SMALL_CARD_MAX_CONFIDENCE = 0.9
+# A front whose number was not read: the number line is the front's most legible, so the card was
+# most likely rectified or cut wrong, and no field of it reads as more than doubtful (a quad that
+# stopped at the portrait's edge, under a 25° tilt, read 吕平伟 as 平伟 at 0.9999 on seed 57).
+NO_NUMBER_MAX_CONFIDENCE = 0.5
 # Variance of the Laplacian (canonical card, grey) below which text is treated as unreadable
 # when the recogniser also struggles.
 BLUR_VARIANCE = 25.0
@@ -281,6 +285,8 @@ def _read(
         # Characters ~11 px high: a misread can come with the recogniser sure of it (姜辰字 for
         # 姜辰宇 at 0.99), so no field of such a card reads as certain.
         confidence = {name: min(value, SMALL_CARD_MAX_CONFIDENCE) for name, value in confidence.items()}
+    if detected is CardSide.FRONT and not fields.id_num:
+        confidence = {name: min(value, NO_NUMBER_MAX_CONFIDENCE) for name, value in confidence.items()}
     side_fields = FRONT_FIELDS if detected is CardSide.FRONT else BACK_FIELDS
     values = fields.as_contract()
     filled = sum(bool(values[f]) for f in side_fields)
