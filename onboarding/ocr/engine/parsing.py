@@ -401,12 +401,13 @@ def correct_address_head(text: str, *, number: str = "") -> str:
         text.startswith(n, 1) for n in root.children
     ):
         text = text[1:]
-    county = _number_county(number)
     place, pos = root, 0
     for _level in range(3):
         name = _match_place(text, pos, place.children, place.children) or _named_by_next(text, pos, place)
-        if name is None and county in place.children and _same_places(text[pos : pos + len(county)], county):
-            name = county
+        if name is None:
+            county = _number_county(number)  # only where the address gives no name (a lookup)
+            if county in place.children and _same_places(text[pos : pos + len(county)], county):
+                name = county
         if name is None:
             break
         text = text[:pos] + name + text[pos + len(name) :]

@@ -281,12 +281,14 @@ def _read(
         by_field.setdefault(line.field, []).append((text, score, line))
 
     fields, raw, confidence = _parse(by_field, detected, config)
+    cap = 1.0
     if _long_side(quad) / scale < SMALL_CARD_LONG_SIDE:
         # Characters ~11 px high: a misread can come with the recogniser sure of it (姜辰字 for
         # 姜辰宇 at 0.99), so no field of such a card reads as certain.
-        confidence = {name: min(value, SMALL_CARD_MAX_CONFIDENCE) for name, value in confidence.items()}
+        cap = SMALL_CARD_MAX_CONFIDENCE
     if detected is CardSide.FRONT and not fields.id_num:
-        confidence = {name: min(value, NO_NUMBER_MAX_CONFIDENCE) for name, value in confidence.items()}
+        cap = min(cap, NO_NUMBER_MAX_CONFIDENCE)
+    confidence = {name: min(value, cap) for name, value in confidence.items()}
     side_fields = FRONT_FIELDS if detected is CardSide.FRONT else BACK_FIELDS
     values = fields.as_contract()
     filled = sum(bool(values[f]) for f in side_fields)
