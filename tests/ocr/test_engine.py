@@ -20,9 +20,11 @@ from onboarding.ocr.engine import (
     FRONT_FIELDS,
     CardConfig,
     CardSide,
+    IdCardFields,
     OcrResult,
     WarnCode,
     locate,
+    pipeline,
     recognize,
 )
 from onboarding.ocr.errors import ErrorCode, OcrError
@@ -30,6 +32,7 @@ from onboarding.ocr.specimens import (
     Identity,
     Photo,
     PhotoConditions,
+    Region,
     draw_card,
     random_conditions,
     random_identity,
@@ -399,6 +402,74 @@ def test_no_field_of_a_front_read_without_its_number_reads_as_more_than_doubtful
     assert result.fields.id_num == ""
     assert result.fields.name == identity.name  # the rest still reads
     assert 0 < max(result.confidence.values()) <= 0.5
+
+
+def test_a_front_read_without_its_number_lets_the_other_quads_be_read() -> None:
+    """A large front turned 270° under a 25° tilt: the layout search's quad, the coarse map's best,
+    stopped ~200 px short at the portrait's edge; the card under it read 平伟 for 吕平伟 and no number.
+    Kept in reserve, that read loses to the finer search's quad, which frames the whole card."""
+    identity = Identity(
+        name="吕平伟",
+        sex="女",
+        nation="汉",
+        birth=date(2022, 10, 28),
+        address="广西壮族自治区梧州市藤县文化路979号",
+        id_num="450422202210282069",
+        authority="藤县公安局",
+        valid_from=date(2022, 12, 14),
+        valid_to=date(2027, 12, 14),
+        region=Region(
+            code="450422", province="广西壮族自治区", prefecture="梧州市", county="藤县", start=1997, end=None
+        ),
+    )
+    conditions = PhotoConditions(
+        rotation=269.8,
+        tilt=25.1,
+        tilt_direction=349.7,
+        card_fraction=0.89,
+        background="wood",
+        jpeg_quality=80,
+        blur=0.9,
+        noise=2.9,
+    )
+    photo, _ = specimen_photo(random.Random(8), CardSide.FRONT, conditions, today=TODAY, identity=identity)
+    result = recognize(photo.jpeg)
+    assert result.fields.id_num == identity.id_num
+    assert result.fields.name == identity.name
+    assert result.confidence["IdNum"] > 0.5  # not the capped read in reserve
+    truth = np.array(photo.corners)
+    assert np.abs(np.array(result.corners) - truth).max() < 40
+
+
+def test_a_read_with_lines_in_the_wrong_fields_places_is_not_taken_as_whole() -> None:
+    """Seed 52's photo 16: a quad with one side askew put every front line one row off, and the
+    number filled Sex and Birth after the fact; the raw reads show it (a one-character name, 年月日
+    for a nation), so the other quads are read and the fuller read wins."""
+    quad, card = np.zeros((4, 2)), np.zeros((1, 1, 3), np.uint8)
+    number = "210321193703079255"
+
+    def front(raw: IdCardFields) -> pipeline._Read:
+        fields = replace(raw, sex="男", birth="1937/3/7")
+        return quad, card, CardSide.FRONT, fields, raw, {}
+
+    askew = front(IdCardFields(name="男", nation="年月日", address="街道王庄村2组号码", id_num=number))
+    right = front(
+        IdCardFields("梁旭桂", "男", "汉", "1937/3/7", "辽宁省鞍山市台安县南湖街道王庄村2组", number)
+    )
+    no_number = front(IdCardFields("梁旭桂", "男", "汉", "1937/3/7", "辽宁省鞍山市台安县南湖街道王庄村2组"))
+    assert not pipeline._whole(askew)
+    assert pipeline._whole(right)
+    assert not pipeline._whole(no_number)
+    assert pipeline._fullness(askew) < pipeline._fullness(no_number) < pipeline._fullness(right)
+    back = (
+        quad,
+        card,
+        CardSide.BACK,
+        IdCardFields(authority="台安县公安局"),
+        IdCardFields(authority="台安县公安局"),
+        {},
+    )
+    assert not pipeline._whole(back)
 
 
 @pytest.mark.parametrize(

@@ -165,6 +165,11 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+def is_nation(text: str) -> bool:
+    """One of the nations a card prints (without 族)."""
+    return text in _NATION_SET
+
+
 def parse_nation(text: str) -> tuple[str, float]:
     """The nation without 族 and a confidence factor (1.0 when it is one of the 56 as read)."""
     text = _nfkc(text)

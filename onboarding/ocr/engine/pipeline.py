@@ -83,6 +83,10 @@ REUSE_MAP_MIN_WIDTH = 0.7
 REUSED_MAP_MIN_LAYOUT = 0.35
 
 
+# One candidate read: (upright quad, card, side, fields, raw fields, confidences).
+_Read = tuple[NDArray[np.float64], NDArray[np.uint8], CardSide, IdCardFields, IdCardFields, dict[str, float]]
+
+
 def warm_up() -> None:
     """Load the models and the address word list now (e.g. at worker start), not on a request."""
     models.warm_up()
@@ -120,6 +124,13 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
         snapping[:] = [workers.pool().submit(snap_card, work, _points(quad))]
 
     on_located = start_snap if wants_image_checks(config) else None
+    # A read that leaves a field empty, or reads one as no such field can, is kept in reserve while
+    # the other candidates are read, and the fullest read wins: a quad that stops at an edge inside
+    # the card (the portrait's, under a strong tilt) reads the rest of the card but not the number,
+    # the text block of a small card framed short of its edges reads the number but not the name
+    # (seed 57's photos 32 and 20), and a quad with one side askew puts every line one row off
+    # (seed 52's photo 16: 男 for the name, 年月日 for the nation).
+    reserve: tuple[_Read, list[Future[SnappedCard]]] | None = None
     for round_candidates in _rounds(work, candidates, fine_done=fine_done):
         for quad0, card0, prob0, orientation0, reused in _ranked(work, round_candidates, tried):
             try:
@@ -135,9 +146,15 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
                 # The first candidate's complaint is the one reported if no other reads.
                 first_error = first_error or error
                 continue
-            break
+            if _whole(read):
+                break
+            if reserve is None or _fullness(read) > _fullness(reserve[0]):
+                reserve = (read, list(snapping))
+            read = None
         if read is not None:
             break
+    if read is None and reserve is not None:
+        read, snapping = reserve
     if read is None:
         assert first_error is not None
         raise first_error
@@ -243,7 +260,7 @@ def _read(
     side: CardSide | None,
     config: CardConfig,
     on_located: Callable[[NDArray[np.float64]], None] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.uint8], CardSide, IdCardFields, IdCardFields, dict[str, float]]:
+) -> _Read:
     """Read one candidate card: (upright quad, card, side, fields, raw fields, confidences).
     ``on_located`` is told the upright quad before the lines are read."""
     if orientation.score < MIN_CARD_LAYOUT_SCORE:
@@ -305,6 +322,31 @@ def _read(
             raise OcrError(ErrorCode.IMAGE_BLUR)
         raise OcrError(ErrorCode.OCR_FAILED)
     return quad, card, detected, fields, raw, confidence
+
+
+def _fullness(read: _Read) -> tuple[int, bool]:
+    """How much of its side a read has, on the raw reads (before the number fills Birth and Sex):
+    how many of the side's fields read as such a field can (a name of one character, or 年月日 for
+    a nation, is a line read in the wrong field's place), then whether it has its key line (a
+    front's full number, a back's validity)."""
+    _, _, detected, _, raw, _ = read
+    if detected is CardSide.FRONT:
+        number = len(raw.id_num) == 18
+        fields = (
+            len(raw.name) >= 2,
+            raw.sex in ("男", "女"),
+            parsing.is_nation(raw.nation),
+            bool(raw.birth),
+            bool(raw.address),
+            number,
+        )
+        return sum(fields), number
+    return bool(raw.valid_date) + bool(raw.authority), bool(raw.valid_date)
+
+
+def _whole(read: _Read) -> bool:
+    _, _, detected, _, _, _ = read
+    return _fullness(read) == (len(FRONT_FIELDS if detected is CardSide.FRONT else BACK_FIELDS), True)
 
 
 def _rounds(
