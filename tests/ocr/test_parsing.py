@@ -169,6 +169,9 @@ def test_it_parses_authorities(read: str, expected: str) -> None:
         # one character off a registered district of the city read before 公安局
         ("聊城市公安局东岛府分局", "聊城市公安局东昌府分局"),
         ("北京市公安局石景出分局", "北京市公安局石景山分局"),
+        ("天津市公安局鸿北分局", "天津市公安局河北分局"),  # a two-character district, by its 区
+        ("天津市公安局河南分局", "天津市公安局河南分局"),  # one off 河北, 河东 and 河西: as read
+        ("天津市公安局滨海分局", "天津市公安局滨海分局"),  # 滨海新区's, not 静海区's
         # a 局 lost under a stamp or read as a look-alike; a stamp's remains after the bureau
         ("东辽县公安止复印", "东辽县公安局"),
         ("贵德县公安展", "贵德县公安局"),

@@ -9,7 +9,7 @@ from onboarding.ocr.engine import reader, words
 from tests.ocr.toy_frames import frames
 
 # A toy recogniser alphabet: class 0 is CTC's blank.
-_CLASSES = list(" 杨郴柳都桥村5组石镇新民街道郁和平衡94号")
+_CLASSES = list(" 杨郴柳都桥村5组石镇新民街道郁和平衡94号绍7")
 _CLASSES[0] = ""
 BLANK = {"": 0.98}
 
@@ -75,3 +75,14 @@ def test_a_doubtful_character_before_a_house_number_goes_to_a_street_word() -> N
     # with no number beside it, 衡 stands
     alone = _probs(BLANK, {"和": 0.99}, BLANK, {"衡": 0.59, "街": 0.17}, BLANK)
     assert reader.address_reading(alone, "和衡") is None
+
+
+def test_a_character_after_a_number_that_no_address_word_is_doubted_more() -> None:
+    # 新民村7组 on a small blurred card, read 7绍: 绍 0.84, 组 0.15
+    probs = _probs(BLANK, {"村": 0.99}, BLANK, {"7": 0.99}, BLANK, {"绍": 0.84, "组": 0.15}, BLANK)
+    assert reader.address_reading(probs, "村7绍") == "村7组"
+    # sure of it, it stands; so does a doubtful character with no number before it
+    sure = _probs(BLANK, {"村": 0.99}, BLANK, {"7": 0.99}, BLANK, {"绍": 0.95, "组": 0.04}, BLANK)
+    assert reader.address_reading(sure, "村7绍") is None
+    alone = _probs(BLANK, {"新": 0.99}, BLANK, {"绍": 0.84, "组": 0.15}, BLANK)
+    assert reader.address_reading(alone, "新绍") is None

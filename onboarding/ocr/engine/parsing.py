@@ -481,10 +481,17 @@ def correct_authority(text: str) -> str:
         name = head[starts[0] :]
     branch = tail.removesuffix("分局")
     if branch and tail.endswith("分局"):
-        districts = [n[:-1] for n in places[name].children if n.endswith("区")]
-        fixed = _match_place(branch, 0, districts)
-        if fixed is not None and len(fixed) == len(branch):
-            tail = fixed + "分局"
+        # Matched with its 区, so that a two-character district one character off (鸿北 for 河北)
+        # is found among the city's districts alone; a branch named by a district's start (滨海 for
+        # 滨海新区, one off 静海区) is as printed.
+        districts = [n for n in places[name].children if n.endswith("区")]
+        fixed = _match_place(branch + "区", 0, districts)
+        if (
+            fixed is not None
+            and len(fixed) == len(branch) + 1
+            and not any(n.startswith(branch) for n in districts)
+        ):
+            tail = fixed[:-1] + "分局"
     return name + found + tail
 
 

@@ -834,18 +834,25 @@ def _han_rivals(probs: NDArray[np.float32], t0: int, t1: int) -> tuple[NDArray[n
 # An address character the recogniser gives less than this is re-decided among its rivals by
 # whether it makes a word with the character before or after it (``words``), or is one of the
 # words that stand beside an address's numbers (和平街949号, 5组, 12栋, 1702室) with a digit
-# beside it: a rival that does, where the character read does not, gains this much log-likelihood
-# (a 4.5-fold ratio). 郴 (0.30) loses to 柳 (0.12) in 杨_村 (杨柳 is a word; 都 at 0.22 and 桥 at
-# 0.14 make none there either); 衡 (0.59) to 街 (0.17) in 和平_949号.
+# beside it: a rival that makes a word, where the character read does not, gains _WORD_BONUS of
+# log-likelihood (a 4.5-fold ratio); a number's word beside a number gains _NUMBER_WORD_BONUS (a
+# 12-fold ratio). 郴 (0.30) loses to 柳 (0.12) in 杨_村 (杨柳 is a word; 都 at 0.22 and 桥 at 0.14
+# make none there either); 衡 (0.59) to 街 (0.17) in 和平_949号.
 _ADDRESS_DOUBT = 0.7
 _WORD_BONUS = 1.5
-_BESIDE_NUMBERS = frozenset("路街道巷弄里村组队号栋幢楼单元层室")
+_NUMBER_WORD_BONUS = 2.5
+_BESIDE_NUMBERS = frozenset("路街道巷弄里村组队号栋幢楼单元层室区期座户排")
+# What follows a number in an address is almost always one of those words, so a character there
+# that is none is doubted up to this: 绍 (0.84) loses to 组 (0.15) in 新民村7_.
+_AFTER_NUMBER_DOUBT = 0.9
 
 
-def _fits_address(before: str, ch: str, after: str) -> bool:
-    """Whether ``ch`` makes a word with a neighbour, or stands beside a number as address words do."""
-    by_number = before.isdigit() or after.isdigit()
-    return words.makes_word(before, ch, after) or (by_number and ch in _BESIDE_NUMBERS)
+def _address_bonus(before: str, ch: str, after: str) -> float:
+    """Log-likelihood a rival gains for making a word with a neighbour, or for standing beside a
+    number as address words do."""
+    if (before.isdigit() or after.isdigit()) and ch in _BESIDE_NUMBERS:
+        return _NUMBER_WORD_BONUS
+    return _WORD_BONUS if words.makes_word(before, ch, after) else 0.0
 
 
 def address_reading(probs: NDArray[np.float32], text: str) -> str | None:
@@ -858,15 +865,15 @@ def address_reading(probs: NDArray[np.float32], text: str) -> str | None:
     if "".join(chosen) != text:
         return None
     for j, (t0, t1, k) in enumerate(runs):
-        if not _is_han(chosen[j]) or float(probs[t0 : t1 + 1, k].max()) >= _ADDRESS_DOUBT:
-            continue
         before = chosen[j - 1] if j else ""
         after = chosen[j + 1] if j + 1 < len(chosen) else ""
+        doubt = (
+            _AFTER_NUMBER_DOUBT if before.isdigit() and chosen[j] not in _BESIDE_NUMBERS else _ADDRESS_DOUBT
+        )
+        if not _is_han(chosen[j]) or float(probs[t0 : t1 + 1, k].max()) >= doubt:
+            continue
         support, rivals = _han_rivals(probs, t0, t1)
-        scores = [
-            np.log(float(support[c])) + _WORD_BONUS * _fits_address(before, characters[c], after)
-            for c in rivals
-        ]
+        scores = [np.log(float(support[c])) + _address_bonus(before, characters[c], after) for c in rivals]
         if scores:
             chosen[j] = characters[rivals[int(np.argmax(scores))]]
     read = "".join(chosen)
