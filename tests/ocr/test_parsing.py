@@ -216,6 +216,8 @@ def test_it_puts_authority_place_names_right_only_when_one_registered_name_fits(
         # the label's remains before the province (址 read 使 / 在)
         (["使辽宁省营口市站前区建设路251号"], "辽宁省营口市站前区建设路251号"),
         (["在四川省成都市蒲江县工农路277号"], "四川省成都市蒲江县工农路277号"),
+        # ... before a province itself misread, which its prefecture names
+        (["北广西社旗自治区桂林市秀峰区南湖街道李家村"], "广西壮族自治区桂林市秀峰区南湖街道李家村"),
     ],
 )
 def test_it_puts_the_address_head_right_against_the_register(lines: list[str], expected: str) -> None:

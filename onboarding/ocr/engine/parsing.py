@@ -393,8 +393,9 @@ def _number_county(number: str) -> str:
 def correct_address_head(text: str, *, number: str = "") -> str:
     """The address with its province, prefecture and county names checked against the register.
 
-    Every address starts with its province: one character before a province read as printed is
-    what is left of the 住址 label (read 使, 城, 在 on a small blurred card), and goes.
+    Every address starts with its province: one character before a province (as read, or as put
+    right below) is what is left of the 住址 label (read 使, 城, 在, 北 on a small blurred card), and
+    goes.
 
     A name read two or more characters off is put right where the next division names it
     (``_named_by_next``) or, for the county, where the card's own ``number`` (valid) registers
@@ -402,9 +403,11 @@ def correct_address_head(text: str, *, number: str = "") -> str:
     韶关地区 for 翁源县, by 442630): the address is most often where the number was issued, and
     an unregistered county was no county's reading anyway."""
     root = _register()
-    if _match_place(text, 0, root.children, root.children) is None and any(
-        text.startswith(n, 1) for n in root.children
-    ):
+
+    def province_at(start: int) -> str | None:
+        return _match_place(text, start, root.children, root.children) or _named_by_next(text, start, root)
+
+    if province_at(0) is None and province_at(1) is not None:
         text = text[1:]
     place, pos = root, 0
     for _level in range(3):
