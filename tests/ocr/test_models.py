@@ -117,8 +117,9 @@ def test_a_second_look_at_a_line_is_the_float_recogniser_s(front_line_crops: lis
     assert precise.shape == first.shape and precise.shape[0] > 10
     np.testing.assert_allclose(precise.sum(axis=1), 1.0, atol=1e-3)  # per-frame probabilities
     if models.precision() == "int8":
-        # the 8-bit copy's frames approximate the float model's, never exactly
+        # the 8-bit copy's frames approximate the float model's, never exactly (a character's peak
+        # may move by a frame), and decode to the same text on a clean line
         assert not np.array_equal(precise, first)
-        assert np.abs(precise - first).max() < 0.5
+        assert reader._decoded(precise)[0] == reader._decoded(first)[0]
     else:
         assert np.array_equal(precise, first)
