@@ -273,6 +273,28 @@ def test_it_reads_a_card_filling_the_frame_with_two_edges_on_its_border() -> Non
     assert WarnCode.BORDER_INCOMPLETE in result.warnings
 
 
+def test_the_photo_s_border_beyond_the_card_is_not_taken_for_its_edge() -> None:
+    """A back filling 90 % of the frame on a cluttered table, in shadow: the layout search's quad was
+    moved onto the photo's border (its black step beats the card's faint edge on the grey cloth),
+    200 px past the card's edge, and BorderCheckWarn took the card for one cut by the frame."""
+    conditions = PhotoConditions(
+        rotation=172.0,
+        tilt=14.8,
+        tilt_direction=255.0,
+        card_fraction=0.9,
+        background="cluttered",
+        lighting="shadow",
+        jpeg_quality=72,
+        noise=0.9,
+    )
+    photo, identity = specimen_photo(random.Random(7), CardSide.BACK, conditions, today=TODAY)
+    assert photo.border_complete
+    result = recognize(photo.jpeg, config=CardConfig(border_check_warn=True))
+    assert result.fields.authority == identity.contract_fields()["Authority"]
+    assert np.abs(np.array(result.corners) - np.array(photo.corners)).max() < 20
+    assert WarnCode.BORDER_INCOMPLETE not in result.warnings
+
+
 def test_a_hidden_card_edge_turns_as_the_card_s_text_lines_turn() -> None:
     """A card in keystone cut by the frame: its hidden bottom edge drawn parallel to its top put the
     last line seen in the next line's place (seed 12's cut back 15: its authority read as the

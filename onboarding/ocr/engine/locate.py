@@ -619,10 +619,18 @@ def _refine_edges(
         # turned photo ends in black there) where the layout puts the card past it: the card was
         # cut by the frame, and is extended past it below.
         along = span_x if horizontal else span_y
-        framed.append(
-            outward * (fallback - c) > 0
-            and _on_frame((c, s, score), along, rot, gray.shape[:2], rows=horizontal)
-        )
+        on_frame = _on_frame((c, s, score), along, rot, gray.shape[:2], rows=horizontal)
+        framed.append(outward * (fallback - c) > 0 and on_frame)
+        if on_frame and not framed[-1]:
+            # Nor is the border beyond where the layout puts the card's side: the card's own edge is
+            # inside the photo, weaker than the border's black step (a card on a grey cloth beside
+            # a receipt was framed out to the photo's border, 120-230 px past its edge). The band
+            # is searched again on the card's side of the border.
+            grad, extent = (gyn, ch) if horizontal else (gxt, cw)
+            inner_end = fallback - outward * band * extent
+            c, s, score = _best_edge(
+                grad, along=along, band=(c - outward * 6, inner_end), inner=fallback, nearest=False
+            )
         if score < 0.25:
             c, s = fallback, 0.0
         edges.append((c, s, score))
