@@ -106,3 +106,23 @@ def test_a_quad_stopped_by_the_frame_is_extended_to_the_card_shape(scene: Scene)
     refined = np.asarray(refine.refine_corners(short, [(float(x), float(y)) for x, y in stopped]))
     assert (refined[[1, 2], 0] > cut).all()  # past the frame, where the card goes on
     assert np.abs(refined - truth).max() < 0.25 * np.abs(stopped - truth).max()
+
+
+def test_a_card_whose_own_edge_lies_just_inside_the_frame_is_not_cut() -> None:
+    # seed 5's clean photo 1: the card's edge 15-19 px inside the frame, a white sheet beyond it
+    # running on to the frame in the margin's colour. The quad is on the card's edge, not on the
+    # frame (a locator that stopped at the frame puts it within a pixel or two of it).
+    conditions = PhotoConditions(card_fraction=0.45, noise=1.0)
+    specimen, _ = specimen_photo(random.Random(5), CardSide.FRONT, conditions, today=TODAY)
+    image, truth = specimen.image(), np.asarray(specimen.corners, np.float64)
+    # the sheet in the colour of the card's margin just inside its right edge
+    x, y = np.round(truth[[1, 2]].mean(axis=0) - 0.03 * (truth[1] - truth[0])).astype(int)
+    margin = np.median(image[y - 20 : y + 20, x - 2 : x + 2].reshape(-1, 3), axis=0)
+    photo = image.copy()
+    cv2.fillPoly(photo, [np.int32(np.round(stretched(truth, 0.3)))], margin.tolist(), cv2.LINE_AA)
+    card = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(card, [np.int32(np.round(truth))], 255)
+    photo[card > 0] = image[card > 0]
+    photo = np.ascontiguousarray(photo[:, : int(np.ceil(max(truth[1][0], truth[2][0]))) + 12])
+    quad = [(float(x), float(y)) for x, y in truth]
+    assert border.border_incomplete(quad, photo.shape, photo_bgr=photo) is False
