@@ -479,9 +479,9 @@ def test_a_read_with_lines_in_the_wrong_fields_places_is_not_taken_as_whole() ->
         IdCardFields("梁旭桂", "男", "汉", "1937/3/7", "辽宁省鞍山市台安县南湖街道王庄村2组", number)
     )
     no_number = front(IdCardFields("梁旭桂", "男", "汉", "1937/3/7", "辽宁省鞍山市台安县南湖街道王庄村2组"))
-    assert not pipeline._whole(askew)
-    assert pipeline._whole(right)
-    assert not pipeline._whole(no_number)
+    assert pipeline._fullness(askew) != pipeline._whole_side(askew)
+    assert pipeline._fullness(right) == pipeline._whole_side(right)
+    assert pipeline._fullness(no_number) != pipeline._whole_side(no_number)
     assert pipeline._fullness(askew) < pipeline._fullness(no_number) < pipeline._fullness(right)
     back = (
         quad,
@@ -491,7 +491,7 @@ def test_a_read_with_lines_in_the_wrong_fields_places_is_not_taken_as_whole() ->
         IdCardFields(authority="台安县公安局"),
         {},
     )
-    assert not pipeline._whole(back)
+    assert pipeline._fullness(back) != pipeline._whole_side(back)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,13 @@ _CLASSES = ["", "保", "像", "傈", "僳", "安", "土", "±", "壮", "影", "�
 _INDEX = {c: i for i, c in enumerate(_CLASSES) if i}
 
 
+def _first_pass(monkeypatch: pytest.MonkeyPatch, reads: dict[int, tuple[str, float]]) -> None:
+    """The toy alphabet, and the recogniser's first pass reading each crop (known by its width) as
+    ``reads`` says."""
+    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
+    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+
+
 def _frames(*columns: dict[str, float]) -> np.ndarray:
     """Log-probabilities per frame from each frame's probabilities (the rest spread evenly)."""
     return np.log(frames(_CLASSES, *columns).astype(np.float64))
@@ -114,8 +121,7 @@ def test_a_whole_line_choice_must_explain_every_character_read(toy: ToyRecognise
 def test_a_nation_read_as_none_of_the_56_becomes_the_likeliest_of_them_held_doubtful(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("保像", 0.6)])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, {10: ("保像", 0.6)})
     toy.frames[10] = _frames(BLANK, {"保": 0.8, "傈": 0.1}, BLANK, {"像": 0.8, "僳": 0.1}, BLANK)
     ((text, confidence),) = reader.read_lines([_crop(10)], [Line("Nation", (0, 0, 10, 10))])
     assert text == "傈僳"
@@ -125,8 +131,7 @@ def test_a_nation_read_as_none_of_the_56_becomes_the_likeliest_of_them_held_doub
 def test_a_nation_line_read_as_nothing_stays_empty(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("民族", 0.9)])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, {10: ("民族", 0.9)})
     toy.frames[10] = _frames({"民": 0.9}, BLANK, BLANK, BLANK)
     ((text, _),) = reader.read_lines([_crop(10)], [Line("Nation", (0, 0, 10, 10))])
     assert text == "民族"  # the label only: the parser makes it an empty nation
@@ -143,8 +148,7 @@ def test_it_re_decides_only_lines_read_as_none_of_their_set(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
     reads = {11: ("汉", 0.99), 12: ("±", 0.73), 13: ("影武县公安局", 0.85), 14: ("李明", 0.99)}
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, reads)
     toy.frames[12] = _frames(BLANK, {"±": 0.6, "土": 0.35}, BLANK)
     toy.frames[13] = _frames(
         BLANK,
@@ -191,8 +195,7 @@ def test_only_a_doubtful_line_is_checked_character_by_character(
         22: ("李新龙", 0.95),
         23: ("李新龙", 0.99),
     }
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, reads)
     toy.frames[20] = _spelled("杨郴村5组14号东关街", sure=0.99, unsure={"郴": 0.35})
     toy.frames[22] = _spelled("李新龙", sure=0.99, unsure={"新": 0.86})
     lines = [
@@ -221,8 +224,7 @@ def test_a_doubtful_line_loses_a_stray_guess_at_its_end(
         44: ("号7", 0.6),
         45: ("号1", 0.5),
     }
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [reads[c.shape[1]] for c in crops])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, reads)
     toy.frames[40] = _frames(BLANK, {"号": 0.99}, BLANK, {"e": 0.08, "": 0.07}, BLANK)
     toy.frames[41] = _frames(BLANK, {"号": 0.99}, BLANK, {"A": 0.45}, BLANK)  # read, if doubtfully
     toy.frames[42] = toy.frames[40]
@@ -243,8 +245,7 @@ def test_a_doubtful_digit_of_the_number_counts_a_tenth(
     monkeypatch: pytest.MonkeyPatch, toy: ToyRecogniser
 ) -> None:
     # the check character catches ten misread digits in eleven: 0.45 leaves a doubt of 0.05
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("11010719510121083X", 0.97)])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, {30: ("11010719510121083X", 0.97)})
     toy.frames[30] = _spelled("11010719510121083X", sure=0.99, unsure={"8": 0.45})
     out = reader.read_lines([_crop(30)], [Line("IdNum", (0, 0, 30, 10))])
     assert out[0][1] == pytest.approx(1 - 0.55 / 11)
@@ -308,8 +309,7 @@ def test_a_doubtful_line_is_read_again_at_full_precision_and_stays_doubtful(
 ) -> None:
     # the 8-bit pass read 李新龙, unsure of its middle character; the second look (the float
     # recogniser's frames) reads 李鹏龙: its text is taken, no surer than the first pass was
-    monkeypatch.setattr(reader, "recognize_lines", lambda crops: [("李新龙", 0.6), ("杨柳村", 0.99)])
-    monkeypatch.setattr(reader, "_class_characters", lambda: _CLASSES)
+    _first_pass(monkeypatch, {50: ("李新龙", 0.6), 51: ("杨柳村", 0.99)})
     toy.frames[50] = _spelled("李鹏龙", sure=0.99, unsure={"鹏": 0.7})
     toy.frames[51] = _spelled("杨郴村", sure=0.99, unsure={})
     lines = [Line("Address", (0, 0, 50, 10)), Line("Address", (0, 0, 51, 10))]

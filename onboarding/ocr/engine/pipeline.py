@@ -130,7 +130,7 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
     # the text block of a small card framed short of its edges reads the number but not the name
     # (seed 57's photos 32 and 20), and a quad with one side askew puts every line one row off
     # (seed 52's photo 16: 男 for the name, 年月日 for the nation).
-    reserve: tuple[_Read, list[Future[SnappedCard]]] | None = None
+    reserve: tuple[tuple[int, bool], _Read, list[Future[SnappedCard]]] | None = None
     for round_candidates in _rounds(work, candidates, fine_done=fine_done):
         for quad0, card0, prob0, orientation0, reused in _ranked(work, round_candidates, tried):
             try:
@@ -146,15 +146,16 @@ def recognize(image: bytes, *, side: CardSide | None = None, config: CardConfig 
                 # The first candidate's complaint is the one reported if no other reads.
                 first_error = first_error or error
                 continue
-            if _whole(read):
+            fullness = _fullness(read)
+            if fullness == _whole_side(read):
                 break
-            if reserve is None or _fullness(read) > _fullness(reserve[0]):
-                reserve = (read, list(snapping))
+            if reserve is None or fullness > reserve[0]:
+                reserve = (fullness, read, list(snapping))
             read = None
         if read is not None:
             break
     if read is None and reserve is not None:
-        read, snapping = reserve
+        _, read, snapping = reserve
     if read is None:
         assert first_error is not None
         raise first_error
@@ -332,21 +333,15 @@ def _fullness(read: _Read) -> tuple[int, bool]:
     _, _, detected, _, raw, _ = read
     if detected is CardSide.FRONT:
         number = len(raw.id_num) == 18
-        fields = (
-            len(raw.name) >= 2,
-            raw.sex in ("男", "女"),
-            parsing.is_nation(raw.nation),
-            bool(raw.birth),
-            bool(raw.address),
-            number,
-        )
-        return sum(fields), number
+        # (the parsers leave Sex, Birth and Address empty unless they read one)
+        fields = (len(raw.name) >= 2, parsing.is_nation(raw.nation), bool(raw.sex), bool(raw.birth))
+        return sum(fields) + bool(raw.address) + number, number
     return bool(raw.valid_date) + bool(raw.authority), bool(raw.valid_date)
 
 
-def _whole(read: _Read) -> bool:
-    _, _, detected, _, _, _ = read
-    return _fullness(read) == (len(FRONT_FIELDS if detected is CardSide.FRONT else BACK_FIELDS), True)
+def _whole_side(read: _Read) -> tuple[int, bool]:
+    """The fullness of a read with every field of its side."""
+    return len(FRONT_FIELDS if read[2] is CardSide.FRONT else BACK_FIELDS), True
 
 
 def _rounds(
