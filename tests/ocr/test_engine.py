@@ -251,6 +251,26 @@ def test_it_reads_a_front_whose_number_line_the_frame_cuts_off() -> None:
     assert WarnCode.BORDER_INCOMPLETE in result.warnings
 
 
+@pytest.mark.parametrize(("seed", "angle"), [(2, 180.0), (3, 177.0)])
+def test_a_front_cut_at_its_number_line_is_framed_to_its_own_edges_not_the_portrait_s(
+    seed: int, angle: float
+) -> None:
+    """With its number line out of the frame a front's text ends left of the portrait: the first
+    edge beyond that text is the portrait's, and the card squeezed to it read nothing (seed 101's
+    cut fronts: IdCardTooSmall, or CardSideError from a part read as a back). The part in the frame
+    is no longer than the card, so the card's own edge lies further out, and is found there."""
+    jpeg, identity = _cut_by_the_frame(CardSide.FRONT, seed, angle=angle, cut=0.2)
+    result = recognize(jpeg, side=CardSide.FRONT, config=CardConfig(border_check_warn=True))
+    truth = identity.contract_fields()
+    got = result.fields.as_contract()
+    assert [got[name] for name in ("Name", "Sex", "Nation", "Birth", "Address")] == [
+        truth[name] for name in ("Name", "Sex", "Nation", "Birth", "Address")
+    ]
+    assert WarnCode.BORDER_INCOMPLETE in result.warnings
+    xs = [x for x, _ in result.corners]
+    assert max(xs) - min(xs) > 0.95 * 580.0  # the card's whole width, not its text's
+
+
 def test_it_reads_a_card_filling_the_frame_with_two_edges_on_its_border() -> None:
     """A corner out of the frame, the card's right and bottom edges along the frame's border: the
     layout search's quad was squeezed onto the frame's border (CardSideError, the back taken for a

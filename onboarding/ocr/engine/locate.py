@@ -321,13 +321,18 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
     ]
     edges = [top, bottom, left, right]
     mx, my = sum(span_x) / 2, sum(span_y) / 2
-    extended = _beyond_frame(edges, framed, _text_lines(group, rot, mx))
+    lines = _text_lines(group, rot, mx)
+    extended = _beyond_frame(edges, framed, lines)
+    variants = [edges] if extended == edges else [edges, extended]
+    block = (tx0, ty0, tx1, ty1)
+    for widened in _past_inner_edges((gxt, gyn), edges, framed, block, rot, (h, w)):
+        variants.append(_beyond_frame(widened, framed, lines))
     inv = cv2.invertAffineTransform(rot)
     found: list[tuple[Quad, float]] = []
     # The card as its edges show it and, when one edge is the frame's, as its proportions extend it
     # past the frame: a strongly foreshortened card may read only squeezed (its far edge's slope is
     # not its opposite's), a small-margined one only extended. Reading decides.
-    for sides in [edges] if extended == edges else [edges, extended]:
+    for sides in variants:
         quad = _quad_of(sides, mx, my)
         score = min(e[2] for e in sides)
         if quad is None:
@@ -348,6 +353,57 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
             score = 0.0
         found.append((np.asarray(quad @ inv[:, :2].T + inv[:, 2], dtype=np.float64), score))
     return found
+
+
+# A front's text without its number line spans at least this share of the card's width (name to
+# address, ~43 % on the layout): a card edge is looked for no further out than that puts it.
+_MIN_TEXT_SHARE = 0.38
+
+
+def _past_inner_edges(
+    grads: tuple[NDArray[np.float32], NDArray[np.float32]],
+    edges: list[_Edge],
+    framed: list[bool],
+    block: tuple[float, float, float, float],
+    rot: NDArray[np.float64],
+    shape: tuple[int, int],
+) -> list[list[_Edge]]:
+    """A cut card's edges with one of the two across its cut moved out to the card's own edge,
+    where the two found lie too close together for the card's proportions to reach the frame.
+
+    A front cut at its number line shows only the text left of the portrait: the edge beyond that
+    text found first is the portrait's, and the card squeezed to it neither reads nor reaches past
+    the frame (seed 101's cut fronts). Its proportions say how far apart the two edges must be at
+    least (the part in the frame is no longer than the card); each edge in turn is looked for from
+    there out, and each found gives a variant (reading decides). ``grads`` are the turned photo's
+    steps across columns (transposed) and across rows; ``block`` the text's (x0, y0, x1, y1)."""
+    if sum(framed) != 1:
+        return []
+    i = framed.index(True)
+    seen = abs(edges[i][0] - edges[i ^ 1][0])  # the card's extent in the frame, across the cut
+    pair = (2, 3) if i < 2 else (0, 1)
+    least = seen * CARD_ASPECT if i < 2 else seen / CARD_ASPECT
+    if abs(edges[pair[1]][0] - edges[pair[0]][0]) >= 0.97 * least:
+        return []  # the edges found fit a card that reaches the frame
+    grad = grads[0] if i < 2 else grads[1]
+    # Measured along the whole part in the frame, not just beside the text: the card's edge runs all
+    # of it, the portrait's box (its far side too) stops short of the card's top.
+    near, far = sorted((edges[i ^ 1][0], edges[i][0]))
+    along = (near + 0.03 * seen, far - 0.03 * seen)
+    lo, hi = (block[0], block[2]) if i < 2 else (block[1], block[3])
+    most = (hi - lo) / _MIN_TEXT_SHARE
+    out: list[list[_Edge]] = []
+    for moved, kept, outward in ((pair[1], pair[0], 1.0), (pair[0], pair[1], -1.0)):
+        start = edges[kept][0] + outward * 0.97 * least
+        end = (lo if outward > 0 else hi) + outward * most
+        edge = _best_edge(grad, along=along, band=(start, end), inner=start)
+        rows = i >= 2
+        if edge[2] < 0.25 or _on_frame(edge, along, rot, shape, rows=rows):
+            continue  # no edge out there, or only the photo's border (a corner out of the frame)
+        widened = list(edges)
+        widened[moved] = edge
+        out.append(widened)
+    return out
 
 
 def _quad_of(edges: list[_Edge], mx: float, my: float) -> Quad | None:
