@@ -342,3 +342,34 @@ def test_a_contrast_far_beyond_any_face_is_lost_strokes_not_evidence() -> None:
     assert any(reason.startswith("Authority stroke contrast") for reason in serif), serif
     lost = tampering._judge(back(-tampering._CONTRAST_LOST - 5), False, CardSide.BACK, "", bars)
     assert not any("stroke contrast" in reason for reason in lost), lost
+
+
+def test_the_sex_glyph_heavier_and_darker_together_is_a_bolder_face() -> None:
+    """The one glyph's weight and ink each spread on genuine cards nearly as far as a bold face moves
+    them: each alone is no finding, both at once (their sum in spreads past the bar) is."""
+    bars = tampering.BARS
+    genuine = {name: _typed(name) for name in ("Name", "Sex", "Nation", "Birth", "Address", "IdNum")}
+    norm, spread = tampering._TYPE["Sex"][:2]
+
+    def sex(weight: float, ink: float) -> dict[str, tampering._Field]:
+        # ``weight`` spreads off the norm against the other fields' median stroke (3.0 px here)
+        field = _typed("Sex", ink=ink)
+        return dict(
+            genuine, Sex=dataclasses.replace(field, stroke=3.0 * float(np.exp(norm + weight * spread)))
+        )
+
+    def findings(measured: dict[str, tampering._Field]) -> list[str]:
+        return [
+            r for r in tampering._ink_of_short_fields(measured, "", bars, busy=False) if r.startswith("Sex")
+        ]
+
+    assert findings(genuine) == []
+    darker = 2.5 * tampering._INK_SPREAD["Sex"]  # % of contrast
+    assert findings(sex(3.0, 0.0)) == []  # heavier alone
+    assert findings(sex(0.0, -darker)) == []  # darker alone
+    assert findings(sex(-2.0, -3 * darker)) == []  # far darker, but strokes lighter (the light's doing)
+    both = findings(sex(3.0, -darker))
+    assert len(both) == 1 and "together" in both[0], both
+    # far darker than the other fields with strokes not lighter: as for the name
+    far = findings(sex(0.0, -tampering._NAME_FAR_DARKER - 2))
+    assert len(far) == 1 and "not lighter" in far[0], far

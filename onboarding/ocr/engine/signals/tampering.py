@@ -51,8 +51,13 @@ Three further measures use the same strokes:
 * The back's two fields against each other: one far darker than the other with heavier strokes
   is a bold face typed in (the ink-level rule above needs three other fields to compare with).
 
-The sex's single glyph (男 or 女) is otherwise judged by weight only: its contrast and ridge, with so
-few strokes, spread as far on genuine cards as a serif face moves them. Nothing is read when the
+The sex's single glyph (男 or 女) is otherwise judged by weight and ink only: its contrast and ridge,
+with so few strokes, spread as far on genuine cards as a serif face moves them. Its weight and its
+ink's darkness each spread on genuine cards nearly as far as a bold face moves them, but not both
+at once: heavier strokes (over a spread) whose weight plus darkness (in spreads) passes
+``sex_bolder`` is a bold face; and a glyph far darker than the others (``_NAME_FAR_DARKER``) with
+strokes not lighter, as for the name. (Set on Sex-pasted and clean fronts of specimen seeds 7, 8
+and 9 (185 and 181 photos): caught 140 -> 163, no clean photo found; checked on seeds 101-103.) Nothing is read when the
 layout does not fit the card (the number, or on the back the two fields, do not start within 3 mm
 of where the layout prints them): the engine's corners are then off and every box holds other
 print, which made stroke measures fire on genuine cards.
@@ -177,6 +182,8 @@ class _Bars:
     thin_contrast: float = 3.0
     # the back's two fields: one darker than the other by this much (% of contrast) with heavier strokes
     back_darker: float = 10.0
+    # the sex glyph: its stroke weight plus its ink's darkness (each in spreads)
+    sex_bolder: float = 5.0
 
 
 # Per field: log(mean stroke width / glyph height) and its spread: how bold the face is for its size,
@@ -211,6 +218,9 @@ _INK_BARS: dict[str, tuple[float | None, float | None]] = {
     "Nation": (None, 7.0),
 }
 _SHORT_FIELDS = tuple(_INK_BARS)
+# The sex glyph's strokes heavier than this (spreads) before its weight and ink are added up: a
+# genuine glyph far darker but no heavier is the photo's light, not a face.
+_SEX_HEAVIER = 1.0
 # A name darker than the card's other fields by more than this (% of contrast) is a heavier face
 # whatever its stroke weight reads: a bold CJK face at the name's size fills its glyphs' counters,
 # so the ink mask's perimeter no longer tells stroke width, but the ink's level still shows it.
@@ -243,7 +253,13 @@ _CONTRAST_LOST = 15.0
 
 BARS = _Bars()
 ADVANCED_BARS = _Bars(
-    weight=6.0, back_weight=4.5, contrast=5.5, both_contrasts=3.5, both_weights=3.7, relative_serif=7.0
+    weight=6.0,
+    back_weight=4.5,
+    contrast=5.5,
+    both_contrasts=3.5,
+    both_weights=3.7,
+    relative_serif=7.0,
+    sex_bolder=4.5,
 )
 # Background ink-like structure (black-hat p99 over the ink's depth) above which stroke shapes are
 # not read: screen moire, a temporary card's ruled frame or an occluder's edges look like thin
@@ -637,9 +653,21 @@ def _ink_of_short_fields(measured: dict[str, _Field], sex: str, bars: _Bars, *, 
             reasons.append(
                 f"{name} ink darker by {-lighter:.0f} % of contrast and strokes heavier ({weight:+.1f})"
             )
-        elif name == "Name" and lighter < -_NAME_FAR_DARKER * bars.ink_level and weight > -bars.ink_weight:
+        elif (
+            name in ("Name", "Sex")
+            and lighter < -_NAME_FAR_DARKER * bars.ink_level
+            and weight > -bars.ink_weight
+        ):
             reasons.append(
                 f"{name} ink darker by {-lighter:.0f} % of contrast, strokes not lighter ({weight:+.1f})"
+            )
+        elif (
+            name == "Sex" and weight > _SEX_HEAVIER and weight - lighter / _INK_SPREAD[name] > bars.sex_bolder
+        ):
+            # one glyph's weight and ink each spread on genuine cards nearly as far as a bold face
+            # moves them, but not both at once: their sum (in spreads) is the evidence
+            reasons.append(
+                f"{name} strokes heavier ({weight:+.1f}) and ink darker by {-lighter:.0f} % of contrast together"
             )
         elif (
             lighter_bar is not None
