@@ -344,32 +344,50 @@ def test_a_contrast_far_beyond_any_face_is_lost_strokes_not_evidence() -> None:
     assert not any("stroke contrast" in reason for reason in lost), lost
 
 
-def test_the_sex_glyph_heavier_and_darker_together_is_a_bolder_face() -> None:
-    """The one glyph's weight and ink each spread on genuine cards nearly as far as a bold face moves
-    them: each alone is no finding, both at once (their sum in spreads past the bar) is."""
-    bars = tampering.BARS
-    genuine = {name: _typed(name) for name in ("Name", "Sex", "Nation", "Birth", "Address", "IdNum")}
-    norm, spread = tampering._TYPE["Sex"][:2]
+def _front_with(name: str, *, weight: float, ink: float) -> dict[str, tampering._Field]:
+    """A front measured at its norms (registered: the number starts where the layout prints it), with
+    ``name`` ``weight`` spreads heavier than its norm against the others and ``ink`` % of contrast
+    lighter (negative: darker)."""
+    genuine = {n: _typed(n) for n in ("Name", "Sex", "Nation", "Birth", "Address", "IdNum")}
+    genuine["IdNum"] = dataclasses.replace(genuine["IdNum"], left=tampering._LINE_START["IdNum"])
+    norm, spread = tampering._TYPE[name][:2]
+    # the other fields' median stroke is 3.0 px (``_typed``)
+    field = dataclasses.replace(_typed(name, ink=ink), stroke=3.0 * float(np.exp(norm + weight * spread)))
+    return dict(genuine, **{name: field})
 
-    def sex(weight: float, ink: float) -> dict[str, tampering._Field]:
-        # ``weight`` spreads off the norm against the other fields' median stroke (3.0 px here)
-        field = _typed("Sex", ink=ink)
-        return dict(
-            genuine, Sex=dataclasses.replace(field, stroke=3.0 * float(np.exp(norm + weight * spread)))
-        )
+
+@pytest.mark.parametrize("name", ["Sex", "Name", "Birth", "Address"])
+def test_a_field_heavier_and_darker_together_is_a_bolder_face(name: str) -> None:
+    """A field's weight and ink each spread on genuine cards nearly as far as a bold face moves them:
+    each alone is no finding, both at once (their sum in spreads past the bar) is."""
+    bars = tampering.BARS
 
     def findings(measured: dict[str, tampering._Field]) -> list[str]:
-        return [
-            r for r in tampering._ink_of_short_fields(measured, "", bars, busy=False) if r.startswith("Sex")
-        ]
+        return [r for r in tampering._judge(measured, False, CardSide.FRONT, "", bars) if r.startswith(name)]
 
-    assert findings(genuine) == []
-    darker = 2.5 * tampering._INK_SPREAD["Sex"]  # % of contrast
-    assert findings(sex(3.0, 0.0)) == []  # heavier alone
-    assert findings(sex(0.0, -darker)) == []  # darker alone
-    assert findings(sex(-2.0, -3 * darker)) == []  # far darker, but strokes lighter (the light's doing)
-    both = findings(sex(3.0, -darker))
+    darker = 2.5 * tampering._INK_SPREAD[name]  # % of contrast
+    assert findings(_front_with(name, weight=0.0, ink=0.0)) == []
+    assert findings(_front_with(name, weight=3.0, ink=0.0)) == []  # heavier alone
+    assert findings(_front_with(name, weight=0.0, ink=-darker)) == []  # darker alone
+    assert findings(_front_with(name, weight=0.5, ink=-1.5 * darker)) == []  # darker, strokes not heavier
+    both = findings(_front_with(name, weight=3.0, ink=-darker))
     assert len(both) == 1 and "together" in both[0], both
-    # far darker than the other fields with strokes not lighter: as for the name
-    far = findings(sex(0.0, -tampering._NAME_FAR_DARKER - 2))
-    assert len(far) == 1 and "not lighter" in far[0], far
+
+
+def test_the_nations_ink_is_not_added_to_its_weight() -> None:
+    # genuine nations spread as far darker as a bold face moves them: no sum is read for it
+    darker = 2.5 * tampering._INK_SPREAD["Nation"]
+    measured = _front_with("Nation", weight=3.0, ink=-darker)
+    assert tampering._bolder_face(measured, "", tampering.BARS) == []
+
+
+def test_a_sex_glyph_far_darker_with_strokes_not_lighter_is_a_heavier_face() -> None:
+    # as for the name: a bold glyph at this size fills its counters, so its weight may read no heavier
+    bars = tampering.BARS
+    far = _front_with("Sex", weight=0.0, ink=-tampering._NAME_FAR_DARKER - 2)
+    reasons = tampering._ink_of_short_fields(far, "", bars, busy=False)
+    assert any(r.startswith("Sex ink darker") and "not lighter" in r for r in reasons), reasons
+    lighter_strokes = _front_with("Sex", weight=-2.0, ink=-tampering._NAME_FAR_DARKER - 2)
+    assert not any(
+        r.startswith("Sex") for r in tampering._ink_of_short_fields(lighter_strokes, "", bars, busy=False)
+    )
