@@ -325,7 +325,7 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
     extended = _beyond_frame(edges, framed, lines)
     variants = [edges] if extended == edges else [edges, extended]
     block = (tx0, ty0, tx1, ty1)
-    for widened in _past_inner_edges((gxt, gyn), edges, framed, block, rot, (h, w)):
+    for widened in _past_inner_edges((gxt, gyn), edges, framed, block, (mx, my), rot, (h, w)):
         variants.append(_beyond_frame(widened, framed, lines))
     inv = cv2.invertAffineTransform(rot)
     found: list[tuple[Quad, float]] = []
@@ -365,6 +365,7 @@ def _past_inner_edges(
     edges: list[_Edge],
     framed: list[bool],
     block: tuple[float, float, float, float],
+    middle: tuple[float, float],
     rot: NDArray[np.float64],
     shape: tuple[int, int],
 ) -> list[list[_Edge]]:
@@ -376,7 +377,8 @@ def _past_inner_edges(
     the frame (seed 101's cut fronts). Its proportions say how far apart the two edges must be at
     least (the part in the frame is no longer than the card); each edge in turn is looked for from
     there out, and each found gives a variant (reading decides). ``grads`` are the turned photo's
-    steps across columns (transposed) and across rows; ``block`` the text's (x0, y0, x1, y1)."""
+    steps across columns (transposed) and across rows; ``block`` the text's (x0, y0, x1, y1);
+    ``middle`` the (x, y) at which the edges' offsets are given (``_quad_of``'s ``mx``, ``my``)."""
     if sum(framed) != 1:
         return []
     i = framed.index(True)
@@ -400,8 +402,11 @@ def _past_inner_edges(
         rows = i >= 2
         if edge[2] < 0.25 or _on_frame(edge, along, rot, shape, rows=rows):
             continue  # no edge out there, or only the photo's border (a corner out of the frame)
+        # (_best_edge gives the offset at the middle of ``along``: moved to the other edges' reference)
+        c, slope, score = edge
+        reference = middle[1] if i < 2 else middle[0]
         widened = list(edges)
-        widened[moved] = edge
+        widened[moved] = (c + slope * (reference - sum(along) / 2), slope, score)
         out.append(widened)
     return out
 
