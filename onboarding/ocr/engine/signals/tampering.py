@@ -558,8 +558,11 @@ def _judge(measured: dict[str, _Field], busy: bool, side: CardSide, sex: str, ba
             # the other looks darker for that alone (the finding stands, the blame would not).
             reasons += _ink_of_back_fields(measured, bars)
     reasons += _ink_of_short_fields(measured, sex, bars, busy=busy)
-    named = {reason.split(" ", 1)[0] for reason in reasons}
-    reasons += [r for r in _bolder_face(measured, sex, bars) if r.split(" ", 1)[0] not in named]
+    # On the back the two fields are measured against each other: one already found lighter or
+    # thinner makes the other look darker for that alone (the finding stands, the blame would not).
+    if side is CardSide.FRONT or not reasons:
+        named = {reason.split(" ", 1)[0] for reason in reasons}
+        reasons += [r for r in _bolder_face(measured, sex, bars) if r.split(" ", 1)[0] not in named]
     return reasons
 
 
