@@ -188,6 +188,9 @@ def test_it_accepts_the_side_asked_for() -> None:
     assert recognize(photo.jpeg, side=CardSide.BACK).side is CardSide.BACK
 
 
+_CUT_CARD_WIDTH = 580.0  # the card's width in ``_cut_by_the_frame``'s photos, px
+
+
 def _cut_by_the_frame(side: CardSide, seed: int, *, angle: float, cut: float) -> tuple[bytes, Identity]:
     """A drawn card turned by ``angle`` degrees, ``cut`` of its height above the top of a plain
     1280x960 photo (the benchmark's cut-border photos put a card's end out of the frame like this)."""
@@ -195,7 +198,7 @@ def _cut_by_the_frame(side: CardSide, seed: int, *, angle: float, cut: float) ->
     identity = random_identity(rng, today=TODAY)
     card = draw_card(identity, side, rng=rng)
     h0, w0 = card.shape[:2]
-    width = 580.0
+    width = _CUT_CARD_WIDTH
     half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [width / 2, width / w0 * h0 / 2]
     a = np.radians(angle)
     corners = half @ np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]).T
@@ -268,7 +271,7 @@ def test_a_front_cut_at_its_number_line_is_framed_to_its_own_edges_not_the_portr
     ]
     assert WarnCode.BORDER_INCOMPLETE in result.warnings
     xs = [x for x, _ in result.corners]
-    assert max(xs) - min(xs) > 0.95 * 580.0  # the card's whole width, not its text's
+    assert max(xs) - min(xs) > 0.95 * _CUT_CARD_WIDTH  # the card's whole width, not its text's
 
 
 def test_it_reads_a_card_filling_the_frame_with_two_edges_on_its_border() -> None:

@@ -358,6 +358,9 @@ def _edge_quad(gray: NDArray[np.uint8], group: list[TextBlob], angle: float) -> 
 # A front's text without its number line spans at least this share of the card's width (name to
 # address, ~43 % on the layout): a card edge is looked for no further out than that puts it.
 _MIN_TEXT_SHARE = 0.38
+# Edges across a cut this share of the card's proportional span apart, or more, fit a card that
+# reaches the frame (the slack is the edges' and the perspective's error).
+_SPAN_SLACK = 0.97
 
 
 def _past_inner_edges(
@@ -385,7 +388,7 @@ def _past_inner_edges(
     seen = abs(edges[i][0] - edges[i ^ 1][0])  # the card's extent in the frame, across the cut
     pair = (2, 3) if i < 2 else (0, 1)
     least = seen * CARD_ASPECT if i < 2 else seen / CARD_ASPECT
-    if abs(edges[pair[1]][0] - edges[pair[0]][0]) >= 0.97 * least:
+    if abs(edges[pair[1]][0] - edges[pair[0]][0]) >= _SPAN_SLACK * least:
         return []  # the edges found fit a card that reaches the frame
     grad = grads[0] if i < 2 else grads[1]
     # Measured along the whole part in the frame, not just beside the text: the card's edge runs all
@@ -396,7 +399,7 @@ def _past_inner_edges(
     most = (hi - lo) / _MIN_TEXT_SHARE
     out: list[list[_Edge]] = []
     for moved, kept, outward in ((pair[1], pair[0], 1.0), (pair[0], pair[1], -1.0)):
-        start = edges[kept][0] + outward * 0.97 * least
+        start = edges[kept][0] + outward * _SPAN_SLACK * least
         end = (lo if outward > 0 else hi) + outward * most
         edge = _best_edge(grad, along=along, band=(start, end), inner=start)
         rows = i >= 2

@@ -63,9 +63,9 @@ darker than the others (``_NAME_FAR_DARKER``) with strokes not lighter is read a
   fields 7 more of 195, none of 199 clean. The nation's ink spreads too far darker on genuine cards
   for it.)
 
-Nothing is read when the layout does not fit the card (the number, or on the back the two fields, do not start within 3 mm
-of where the layout prints them): the engine's corners are then off and every box holds other
-print, which made stroke measures fire on genuine cards.
+Nothing is read when the layout does not fit the card (the number, or on the back the two fields,
+do not start within 3 mm of where the layout prints them): the engine's corners are then off and
+every box holds other print, which made stroke measures fire on genuine cards.
 
 Each field's expected values and spreads (``_TYPE``, ``_PER_SIZE``) were measured on genuine
 specimen photos (seed sets 1000 and 2000, true corners) and ``BARS`` says how many spreads off is
@@ -553,17 +553,16 @@ def _judge(measured: dict[str, _Field], busy: bool, side: CardSide, sex: str, ba
     if not busy:
         reasons += _thinner_horizontals(measured, bars)
         reasons += _thin_face(measured, sex, bars)
-        if side is CardSide.BACK and not reasons:
-            # Two fields compared with each other: when one is already found lighter or thinner,
-            # the other looks darker for that alone (the finding stands, the blame would not).
+    if side is CardSide.BACK:
+        # The back's two fields are compared with each other: when one is already found lighter or
+        # thinner, the other looks darker for that alone (the finding stands, the blame would not),
+        # so its darker-ink rules are read only while nothing else is found.
+        if not reasons and not busy:
             reasons += _ink_of_back_fields(measured, bars)
+        return reasons or _bolder_face(measured, sex, bars)
     reasons += _ink_of_short_fields(measured, sex, bars, busy=busy)
-    # On the back the two fields are measured against each other: one already found lighter or
-    # thinner makes the other look darker for that alone (the finding stands, the blame would not).
-    if side is CardSide.FRONT or not reasons:
-        named = {reason.split(" ", 1)[0] for reason in reasons}
-        reasons += [r for r in _bolder_face(measured, sex, bars) if r.split(" ", 1)[0] not in named]
-    return reasons
+    named = {reason.split(" ", 1)[0] for reason in reasons}  # each reason starts with its field
+    return reasons + [r for r in _bolder_face(measured, sex, bars) if r.split(" ", 1)[0] not in named]
 
 
 def _ink_offsets(measured: dict[str, _Field]) -> dict[str, float]:
