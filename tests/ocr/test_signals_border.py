@@ -126,3 +126,37 @@ def test_a_card_whose_own_edge_lies_just_inside_the_frame_is_not_cut() -> None:
     photo = np.ascontiguousarray(photo[:, : int(np.ceil(max(truth[1][0], truth[2][0]))) + 12])
     quad = [(float(x), float(y)) for x, y in truth]
     assert border.border_incomplete(quad, photo.shape, photo_bgr=photo) is False
+
+
+def with_printed_sheet(image: NDArray[np.uint8], corners: NDArray[np.float64], share: float) -> NDArray[np.uint8]:
+    """``with_sheet``, with lines of dark print on the sheet from just beside the card's edge (a receipt)."""
+    out = with_sheet(image, corners, 0.0)
+    sheet = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(sheet, [np.int32(np.round(stretched(corners, share)))], 255)
+    card = np.zeros_like(sheet)
+    cv2.fillPoly(card, [np.int32(np.round(corners))], 255)
+    printed = np.full_like(image, 238)
+    x0 = int(max(corners[1][0], corners[2][0])) + 8
+    for row in range(int(corners[1][1]) + 30, int(corners[2][1]) - 10, 48):
+        cv2.putText(printed, "TEL 021-5566", (x0, row), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (60, 60, 60), 2)
+    laid = (sheet > 0) & (card == 0)
+    out[laid] = printed[laid]
+    return out
+
+
+def test_a_card_beside_a_printed_sheet_running_out_of_the_photo_is_not_cut(scene: Scene) -> None:
+    # seeds 5 and 201: the engine's quad took in a receipt lying beside the card and running out of
+    # the photo. A little long for a card (within refine's shape tolerance), it reaches past the
+    # frame. The card's own edge, inside the photo, decides.
+    image, truth = scene
+    photo = with_printed_sheet(image, truth, 0.3)
+    length = truth[1][0] - truth[0][0]
+    photo = np.ascontiguousarray(photo[:, : int(max(truth[1][0], truth[2][0]) + 0.06 * length)])
+    located = [(float(x), float(y)) for x, y in stretched(truth, 0.12)]
+    snapped = refine.refine_corners(photo, located)
+    assert error(snapped, truth) < 6.0
+    assert border.card_cut(located, snapped, photo) is False
+    # the same frame a little further in cuts the card: cut, whichever quad is judged
+    cut = int(max(truth[1][0], truth[2][0]) - 0.06 * length)
+    short = np.ascontiguousarray(photo[:, :cut])
+    assert border.card_cut(located, refine.refine_corners(short, located), short) is True

@@ -150,9 +150,7 @@ def run_detectors(
             washed = reflect.washed_out(card_bgr, side, visible=half_visible)
         if config.border_check_warn:
             assert half_visible is not None and washed is not None
-            if border.border_incomplete(
-                located, photo_bgr.shape, photo_bgr=photo_bgr
-            ) or border.border_incomplete(corners, photo_bgr.shape, photo_bgr=photo_bgr):
+            if border.card_cut(located, corners, photo_bgr):
                 found.append(WarnCode.BORDER_INCOMPLETE)
             occlusion = border.find_occlusion(
                 card_bgr, side, visible=half_visible, washed=washed, photo_bgr=photo_bgr, corners=corners

@@ -132,6 +132,24 @@ def border_incomplete(
     return False
 
 
+def card_cut(located: Sequence[Point], snapped: Sequence[Point], photo_bgr: Image8) -> bool:
+    """Whether the card runs out of the photo, judged from the engine's quad and the snapped one.
+
+    The engine's quad of a cut card reaches past the frame, or stops at it, where the snapped one
+    may have moved onto a line inside the card; so either may show the cut. But where the snapped
+    quad shows the card's own edge (a step with the card's print inside, little outside) on every
+    side whose end the engine's quad put on or past the photo's border, the card lies wholly in
+    the photo: the engine's quad took in something beside it that runs out of the photo, such as
+    a sheet of paper.
+    """
+    if border_incomplete(snapped, photo_bgr.shape, photo_bgr=photo_bgr):
+        return True
+    if not border_incomplete(located, photo_bgr.shape, photo_bgr=photo_bgr):
+        return False
+    seen = refine.edges_in_view(photo_bgr, snapped)
+    return not all(seen[i] for i in refine.sides_at_the_frame(located, photo_bgr.shape))
+
+
 def _frame_border(q: NDArray[np.float64], i: int, shape: tuple[int, ...]) -> str | None:
     """The frame border (left, right, top, bottom) quad edge ``i`` lies along, if any."""
     h, w = shape[:2]

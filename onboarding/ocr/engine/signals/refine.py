@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from onboarding.ocr.engine import layout, workers
-from onboarding.ocr.engine.signals._common import Image8, corners_array, small_median
+from onboarding.ocr.engine.signals._common import Image8, corners_array, photo_pixels, small_median
 from onboarding.ocr.engine.types import Point
 
 _SCALE = 0.5  # work at half the canonical frame
@@ -42,6 +42,9 @@ _CARD_DETAIL = 0.5  # fine detail (median) of the card's print, as a share of th
 # log ratio of the quad's side ratio to the card's beyond which it took in more than the card:
 # a 30 degree tilt foreshortens one side by 13 %
 _SHAPE_TOLERANCE = 0.16
+# a card's edge seen: the fine detail outside it under this share of the card's (a sheet with text
+# on it lying right up to the card's edge: 0.51; the card's own print past a line on it: 0.8-1)
+_OUTSIDE_DETAIL = 0.6
 
 _FRAME = 0.015  # share of the photo's size from a frame border within which an edge lies along it
 _Line = tuple[float, float, float]  # (offset at the edge's middle, slope, step)
@@ -108,12 +111,16 @@ def _best_line(
     return float(offsets[i]), float(slopes[i]), float(score[i])
 
 
-def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 2) -> list[Point]:
-    """The card's corners moved onto its visible edges (unchanged where an edge cannot be seen).
+class _Frame(NamedTuple):
+    """The photo warped with a quad into the half-scale canonical frame plus a margin: where each
+    of the quad's edges is searched, and how much fine print the card shows."""
 
-    ``again``: when the quad had to shrink onto deeper edges, snap it once more from there (the
-    shrunken quad is near the card, so the near band then fits its edges and their slopes).
-    """
+    hom: NDArray[np.float64]
+    sides: list[_Side]  # top, bottom, left, right
+    card_detail: float  # median fine detail of the quad's middle
+
+
+def _frame(photo_bgr: Image8, corners: Sequence[Point]) -> _Frame:
     w, h = layout.CARD_WIDTH * _SCALE, layout.CARD_HEIGHT * _SCALE
     m = round(_WIDE_MARGIN * layout.CARD_HEIGHT * _SCALE) + 6
     src = corners_array(corners).astype(np.float32)
@@ -123,10 +130,8 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
     wide = cv2.warpPerspective(photo_bgr, hom, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     sharp = cv2.cvtColor(wide, cv2.COLOR_BGR2GRAY).astype(np.float32)
     gray = np.asarray(cv2.GaussianBlur(sharp, (0, 0), 1.0), np.float32)
-    band = _MARGIN * h
     span_x = (m + 0.12 * w, m + 0.88 * w)
     span_y = (m + 0.15 * h, m + 0.85 * h)
-
     # the step across each row (horizontal edges) and each column (vertical edges), once
     across_rows = _step_map(gray)
     across_cols = _step_map(np.ascontiguousarray(gray.T))
@@ -135,22 +140,97 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
     detail = np.abs(cv2.GaussianBlur(sharp, (0, 0), 0.7) - cv2.GaussianBlur(sharp, (0, 0), 2.5))
     centre = detail[round(m + 0.25 * h) : round(m + 0.75 * h), round(m + 0.25 * w) : round(m + 0.75 * w)]
     card_detail = max(float(np.median(centre)), 0.5)
-    details = (detail, np.ascontiguousarray(detail.T))
+    detail_t = np.ascontiguousarray(detail.T)
+    sides = [
+        _Side(across_rows, detail, m, 1.0, span_x),
+        _Side(across_rows, detail, m + h, -1.0, span_x),
+        _Side(across_cols, detail_t, m, 1.0, span_y),
+        _Side(across_cols, detail_t, m + w, -1.0, span_y),
+    ]
+    return _Frame(np.asarray(hom, np.float64), sides, card_detail)
+
+
+def _detail_beside(
+    dmap: NDArray[np.float32],
+    line: _Line,
+    along: tuple[float, float],
+    towards: float,
+    within: NDArray[np.bool_] | None = None,
+) -> float:
+    """The median fine detail in the strip beside ``line``, on the side ``towards``; with
+    ``within``, of the strip's pixels inside the photo only, and NaN (unknown) when under half of
+    them are (beyond the photo the warp repeats its border: no detail to read there)."""
+    offset, slope = line[0], line[1]
+    xs = np.linspace(along[0], along[1], 40)
+    depths = np.arange(_STRIP[0], _STRIP[1], 1.0) * towards
+    ys = offset + slope * (xs - (along[0] + along[1]) / 2)[None, :] + depths[:, None]
+    yi = np.clip(np.round(ys).astype(np.int64), 0, dmap.shape[0] - 1)
+    xi = np.clip(np.round(xs).astype(np.int64), 0, dmap.shape[1] - 1)
+    values = dmap[yi, xi[None, :]]
+    if within is not None:
+        shown = within[yi, xi[None, :]]
+        if 2 * int(shown.sum()) < shown.size:
+            return float("nan")
+        values = values[shown]
+    return float(small_median(values, axis=None))
+
+
+def _textured(
+    dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], towards: float, card_detail: float
+) -> bool:
+    """Whether the strip beside ``line`` (on the side ``towards``) carries the card's fine print."""
+    return _detail_beside(dmap, line, along, towards) >= _CARD_DETAIL * card_detail
+
+
+def _card_edge(
+    dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], inward: float, card_detail: float
+) -> bool:
+    # the card's edge has its print on the inside only; a line of text or the portrait's frame has
+    # print on both sides or on the outside, a sheet's edge on neither
+    return _textured(dmap, line, along, inward, card_detail) and not _textured(
+        dmap, line, along, -inward, card_detail
+    )
+
+
+def edges_in_view(photo_bgr: Image8, corners: Sequence[Point]) -> list[bool]:
+    """For each of the quad's sides (top, bottom, left, right): whether the card's own edge is seen
+    there, a step with the card's print on its inside and none outside (the quad snapped already)."""
+    frame = _frame(photo_bgr, corners)
+    rows, cols = frame.sides[0].steps.shape
+    in_photo = photo_pixels(frame.hom, (cols, rows), photo_bgr.shape) > 0
+    seen = []
+    for side in frame.sides:
+        within = in_photo if side.steps.shape == in_photo.shape else in_photo.T
+        offsets = np.arange(side.at - 2.0, side.at + 3.0, 1.0)
+        slopes, score = _lines(side.steps, offsets, side.along)
+        i = int(np.argmax(score))
+        line = (float(offsets[i]), float(slopes[i]), float(score[i]))
+        inside = _detail_beside(side.dmap, line, side.along, side.inward)
+        outside = _detail_beside(side.dmap, line, side.along, -side.inward, within)
+        # print inside; outside (what the photo shows of it), clearly less than the card's print
+        seen.append(
+            line[2] >= _MIN_STEP
+            and inside >= _CARD_DETAIL * frame.card_detail
+            and outside < _OUTSIDE_DETAIL * frame.card_detail
+        )
+    return seen
+
+
+def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 2) -> list[Point]:
+    """The card's corners moved onto its visible edges (unchanged where an edge cannot be seen).
+
+    ``again``: when the quad had to shrink onto deeper edges, snap it once more from there (the
+    shrunken quad is near the card, so the near band then fits its edges and their slopes).
+    """
+    h = layout.CARD_HEIGHT * _SCALE
+    hom, sides, card_detail = _frame(photo_bgr, corners)
+    band = _MARGIN * h
 
     def textured(dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], towards: float) -> bool:
-        """Whether the strip beside ``line`` (on the side ``towards``) carries the card's fine print."""
-        offset, slope = line[0], line[1]
-        xs = np.linspace(along[0], along[1], 40)
-        depths = np.arange(_STRIP[0], _STRIP[1], 1.0) * towards
-        ys = offset + slope * (xs - (along[0] + along[1]) / 2)[None, :] + depths[:, None]
-        yi = np.clip(np.round(ys).astype(np.int64), 0, dmap.shape[0] - 1)
-        xi = np.clip(np.round(xs).astype(np.int64), 0, dmap.shape[1] - 1)
-        return float(small_median(dmap[yi, xi[None, :]], axis=None)) >= _CARD_DETAIL * card_detail
+        return _textured(dmap, line, along, towards, card_detail)
 
     def card_edge(dmap: NDArray[np.float32], line: _Line, along: tuple[float, float], inward: float) -> bool:
-        # the card's edge has its print on the inside only; a line of text or the portrait's
-        # frame has print on both sides or on the outside, a sheet's edge on neither
-        return textured(dmap, line, along, inward) and not textured(dmap, line, along, -inward)
+        return _card_edge(dmap, line, along, inward, card_detail)
 
     def strongest_edge(
         steps: NDArray[np.float32],
@@ -201,18 +281,12 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         A quad that took in a sheet of paper behind the card (or the table) reaches past the
         card's edge by more than the band: deeper in, the card's edge is a step with the card's
         print inside it and none outside. The strongest such step is the candidate. (Searched only
-        for a quad of the wrong shape: most of refine's time otherwise.)
+        for a quad of the wrong shape or an edge along the frame: most of refine's time otherwise.)
         """
         steps, dmap, at, inward, along = side
         return strongest_edge(steps, dmap, at + inward * np.arange(band + 2.0, _DEEP * h, 1.0), along, inward)
 
-    sides = [
-        _Side(across_rows, details[0], m, 1.0, span_x),
-        _Side(across_rows, details[0], m + h, -1.0, span_x),
-        _Side(across_cols, details[1], m, 1.0, span_y),
-        _Side(across_cols, details[1], m + w, -1.0, span_y),
-    ]
-    mids = (sum(span_x) / 2, sum(span_x) / 2, sum(span_y) / 2, sum(span_y) / 2)
+    mids = tuple(sum(side.along) / 2 for side in sides)
 
     def quad(lines: Sequence[_Line]) -> NDArray[np.float32]:
         (t, ts, _), (bo, bs, _), (le, ls, _), (ri, rs, _) = lines
@@ -241,7 +315,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
     # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
     # the set that brings the shape back nearest the card's is taken, if it does bring it back.
-    error = _shape_error(best)
+    error = shape_error(best)
     if error > _SHAPE_TOLERANCE:
         candidates = [deeper_edge(side) for side in sides]
         deeper = [i for i, line in enumerate(candidates) if line is not None]
@@ -251,13 +325,59 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
                 if k >> bit & 1:
                     trial[i] = candidates[i] or trial[i]
             candidate = quad(trial)
-            if _shape_error(candidate) < min(error, _SHAPE_TOLERANCE):
-                best, error = candidate, _shape_error(candidate)
+            if shape_error(candidate) < min(error, _SHAPE_TOLERANCE):
+                best, error = candidate, shape_error(candidate)
         if again and error < _SHAPE_TOLERANCE:
             return refine_corners(photo_bgr, [(float(x), float(y)) for x, y in best], again=again - 1)
         if error > _SHAPE_TOLERANCE:
             best = _past_the_frame(best, photo_bgr.shape)
+    else:
+        # A quad that took in a sheet of paper lying beside the card and running out of the photo
+        # stops at the frame, a little long for a card but within the tolerance (seeds 5 and 201:
+        # read as a cut card). An edge along the frame is tried deeper in, kept there if the card's
+        # edge found there brings the shape nearer the card's. A card that is really cut shows no
+        # such edge (the card's print goes on outside any line within it) or comes out too short.
+        for i in _along_the_frame(best, photo_bgr.shape):
+            inner = deeper_edge(sides[i])
+            if inner is None:
+                continue
+            trial = list(lines)
+            trial[i] = inner
+            candidate = quad(trial)
+            if shape_error(candidate) < error:
+                best, error, lines = candidate, shape_error(candidate), trial
     return [(float(x), float(y)) for x, y in best]
+
+
+# the quad's corners at the ends of each of refine's sides (top, bottom, left, right)
+_SIDE_CORNERS = ((0, 1), (3, 2), (0, 3), (1, 2))
+
+
+def _along_the_frame(q: NDArray[np.float32], shape: tuple[int, ...]) -> list[int]:
+    """Which of the quad's sides (top, bottom, left, right) lie along a border of the photo."""
+    return [i for i, (along, _) in enumerate(_sides_by_the_frame(q, shape)) if along]
+
+
+def sides_at_the_frame(corners: Sequence[Point], shape: tuple[int, ...]) -> list[int]:
+    """Which of the quad's sides (top, bottom, left, right) have an end on or past the photo's border."""
+    return [
+        i for i, (_, touching) in enumerate(_sides_by_the_frame(corners_array(corners), shape)) if touching
+    ]
+
+
+def _sides_by_the_frame(q: NDArray[np.floating[Any]], shape: tuple[int, ...]) -> list[tuple[bool, bool]]:
+    """For each side (top, bottom, left, right): whether it lies along a border of the photo (both
+    ends on or past it), and whether either end lies on or past any border."""
+    h, w = shape[:2]
+    near = _FRAME * max(h, w)
+    found = []
+    for a, b in _SIDE_CORNERS:
+        ends = q[[a, b]]
+        past = np.stack(
+            [ends[:, 0] < near, ends[:, 0] > w - 1 - near, ends[:, 1] < near, ends[:, 1] > h - 1 - near]
+        )
+        found.append((bool(past.all(axis=1).any()), bool(past.any())))
+    return found
 
 
 def _past_the_frame(q: NDArray[np.float32], shape: tuple[int, ...]) -> NDArray[np.float32]:
@@ -268,37 +388,28 @@ def _past_the_frame(q: NDArray[np.float32], shape: tuple[int, ...]) -> NDArray[n
     layout expects the guilloche. The card's known shape says how far it goes on past the frame;
     the detectors then leave out the part the photo does not show.
     """
-    h, w = shape[:2]
-    near = _FRAME * max(h, w)
+    along = _along_the_frame(q, shape)
     out = q.astype(np.float64)
-
-    def along_frame(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
-        return bool(
-            (a[0] < near and b[0] < near)
-            or (a[0] > w - 1 - near and b[0] > w - 1 - near)
-            or (a[1] < near and b[1] < near)
-            or (a[1] > h - 1 - near and b[1] > h - 1 - near)
-        )
 
     ratio = layout.CARD_WIDTH / layout.CARD_HEIGHT
     long = float(np.linalg.norm(out[1] - out[0]) + np.linalg.norm(out[2] - out[3])) / 2
     short = float(np.linalg.norm(out[3] - out[0]) + np.linalg.norm(out[2] - out[1])) / 2
     if long < ratio * short:  # too narrow: the left or right edge was cut
         grow = ratio * short / max(long, 1e-3)
-        if along_frame(out[3], out[0]):  # left edge: move it away from the right one
+        if 2 in along:  # left edge: move it away from the right one
             out[0], out[3] = out[1] + (out[0] - out[1]) * grow, out[2] + (out[3] - out[2]) * grow
-        elif along_frame(out[1], out[2]):
+        elif 3 in along:
             out[1], out[2] = out[0] + (out[1] - out[0]) * grow, out[3] + (out[2] - out[3]) * grow
     else:  # too low: the top or bottom edge was cut
         grow = long / ratio / max(short, 1e-3)
-        if along_frame(out[0], out[1]):
+        if 0 in along:
             out[0], out[1] = out[3] + (out[0] - out[3]) * grow, out[2] + (out[1] - out[2]) * grow
-        elif along_frame(out[2], out[3]):
+        elif 1 in along:
             out[3], out[2] = out[0] + (out[3] - out[0]) * grow, out[1] + (out[2] - out[1]) * grow
     return np.asarray(out, np.float32)
 
 
-def _shape_error(q: NDArray[np.float32]) -> float:
+def shape_error(q: NDArray[np.float32]) -> float:
     """How far (log ratio) the quad's long-to-short side ratio in the photo is from the card's."""
     long = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
     short = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
