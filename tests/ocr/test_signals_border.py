@@ -128,7 +128,9 @@ def test_a_card_whose_own_edge_lies_just_inside_the_frame_is_not_cut() -> None:
     assert border.border_incomplete(quad, photo.shape, photo_bgr=photo) is False
 
 
-def with_printed_sheet(image: NDArray[np.uint8], corners: NDArray[np.float64], share: float) -> NDArray[np.uint8]:
+def with_printed_sheet(
+    image: NDArray[np.uint8], corners: NDArray[np.float64], share: float
+) -> NDArray[np.uint8]:
     """``with_sheet``, with lines of dark print on the sheet from just beside the card's edge (a receipt)."""
     out = with_sheet(image, corners, 0.0)
     sheet = np.zeros(image.shape[:2], np.uint8)
