@@ -4,7 +4,9 @@ the bar at which -9105 is raised).
 
 Border evidence is geometric: the engine's card corners (found from the card's edges and, where an
 edge is missing, from its known layout around the text) are compared with the photo's bounds. A
-corner more than a sliver outside the frame means part of the card was not photographed.
+corner more than a sliver outside the frame means part of the card was not photographed. A quad
+that took in something beside the card (a receipt lying next to it and running out of the photo)
+reaches the frame too; there the card's own edges decide (``card_cut``).
 
 Occlusion evidence is what the card's print should look like and does not. Over all of the card
 except the portrait or emblem (which have flat areas and skin colours by design) every printed

@@ -194,7 +194,8 @@ def _card_edge(
 
 def edges_in_view(photo_bgr: Image8, corners: Sequence[Point]) -> list[bool]:
     """For each of the quad's sides (top, bottom, left, right): whether the card's own edge is seen
-    there, a step with the card's print on its inside and none outside (the quad snapped already)."""
+    there (the quad snapped already): a step with the card's print on its inside and, of what the
+    photo shows outside it, clearly less fine detail than the card's print."""
     frame = _frame(photo_bgr, corners)
     rows, cols = frame.sides[0].steps.shape
     in_photo = photo_pixels(frame.hom, (cols, rows), photo_bgr.shape) > 0
@@ -315,7 +316,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
     # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
     # the set that brings the shape back nearest the card's is taken, if it does bring it back.
-    error = shape_error(best)
+    error = _shape_error(best)
     if error > _SHAPE_TOLERANCE:
         candidates = [deeper_edge(side) for side in sides]
         deeper = [i for i, line in enumerate(candidates) if line is not None]
@@ -325,8 +326,8 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
                 if k >> bit & 1:
                     trial[i] = candidates[i] or trial[i]
             candidate = quad(trial)
-            if shape_error(candidate) < min(error, _SHAPE_TOLERANCE):
-                best, error = candidate, shape_error(candidate)
+            if _shape_error(candidate) < min(error, _SHAPE_TOLERANCE):
+                best, error = candidate, _shape_error(candidate)
         if again and error < _SHAPE_TOLERANCE:
             return refine_corners(photo_bgr, [(float(x), float(y)) for x, y in best], again=again - 1)
         if error > _SHAPE_TOLERANCE:
@@ -344,8 +345,8 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
             trial = list(lines)
             trial[i] = inner
             candidate = quad(trial)
-            if shape_error(candidate) < error:
-                best, error, lines = candidate, shape_error(candidate), trial
+            if _shape_error(candidate) < error:
+                best, error, lines = candidate, _shape_error(candidate), trial
     return [(float(x), float(y)) for x, y in best]
 
 
@@ -409,7 +410,7 @@ def _past_the_frame(q: NDArray[np.float32], shape: tuple[int, ...]) -> NDArray[n
     return np.asarray(out, np.float32)
 
 
-def shape_error(q: NDArray[np.float32]) -> float:
+def _shape_error(q: NDArray[np.float32]) -> float:
     """How far (log ratio) the quad's long-to-short side ratio in the photo is from the card's."""
     long = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
     short = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
