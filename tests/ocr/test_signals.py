@@ -147,16 +147,6 @@ def test_it_does_not_flag_genuine_cards_as_copies(shots: dict[str, Shot]) -> Non
         assert detect(shots[name], CardConfig(copy_warn=True)).warnings == [], name
 
 
-def test_pale_colours_on_a_background_a_little_flat_are_a_colour_copys() -> None:
-    # seed 202's colour copies 0 and 8: chroma 12.0 and 13.6 (no genuine photo under 14.9), their
-    # background textures 15.6 and 13.0 (genuine 14-29), and no toner specks
-    pale = photocopy.CopyEvidence(chroma=12.0, texture=15.6, specks=0)
-    assert pale.is_copy and not pale.black_and_white
-    # either alone is not enough
-    assert not photocopy.CopyEvidence(chroma=20.0, texture=15.6, specks=0).is_copy
-    assert not photocopy.CopyEvidence(chroma=12.0, texture=21.0, specks=0).is_copy
-
-
 def test_dark_dots_along_the_cards_rim_are_not_toner_specks(shots: dict[str, Shot]) -> None:
     # a quad a few pixels loose shows the card's rim, the table's grain or a sheet's print along
     # the edge, in dots as small as toner's (seed 201's clean photos 21 and 44 read as copies)

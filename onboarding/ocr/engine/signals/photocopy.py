@@ -6,8 +6,7 @@ Evidence, in the rectified card:
   labels, the portrait or the red and gold emblem. A black-and-white copy has no chroma at all.
   We measure the spread of chroma (CIELAB a*, b*) around the card's own median colour, so a colour
   cast of the light or of the camera's white balance, which shifts every pixel alike, does not
-  count as colour. A colour copy keeps colour, but pale: its chroma below any genuine photo's
-  (``PALE_CHROMA``) is evidence where the background is a little flat too.
+  count as colour.
 * The security background. A card's background is a dense pattern of fine, light guilloche lines.
   Copiers drop light tints to paper white (that is what makes a copy "clean"), so on a copy the
   background between fields is flat paper with a few surviving lines. We measure how far the
@@ -45,12 +44,7 @@ BW_CHROMA = 6.0
 # 14-29, copies 3-16 with a tail where noise fills the background.
 COPY_TEXTURE = 11.5
 COPY_TEXTURE_WITH_SPECKS = 18.0
-# Isolated dark dots counted clear of the card's rim and print: genuine photos at most 3 (640 of
-# the realistic mix), colour copies with a background under 18 mostly 10 and more, down to 5.
-MIN_SPECKS = 5
-# 99th-percentile chroma under which a card's colours are as pale as a colour copy's: genuine
-# specimen photos 14.9 and up (240 of the realistic mix), colour copies 6-35 (half under 14)
-PALE_CHROMA = 14.0
+MIN_SPECKS = 8
 _SPECK_PAD = 14  # canonical px round the print boxes where no speck is counted (the background: 10)
 _SPECK_MARGIN = 32  # canonical px inside the card's edge where no speck is counted (the background: 20)
 
@@ -71,11 +65,7 @@ class CopyEvidence:
             return True
         if self.texture < COPY_TEXTURE:
             return True
-        # a background not quite flat enough alone is a copy's with toner specks on it, or with
-        # colours as pale as only a colour copy prints them
-        return self.texture < COPY_TEXTURE_WITH_SPECKS and (
-            self.specks >= MIN_SPECKS or self.chroma < PALE_CHROMA
-        )
+        return self.texture < COPY_TEXTURE_WITH_SPECKS and self.specks >= MIN_SPECKS
 
 
 def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None = None) -> CopyEvidence:
