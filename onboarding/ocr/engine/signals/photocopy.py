@@ -44,9 +44,7 @@ BW_CHROMA = 6.0
 # 14-29, copies 3-16 with a tail where noise fills the background.
 COPY_TEXTURE = 11.5
 COPY_TEXTURE_WITH_SPECKS = 18.0
-MIN_SPECKS = 8
-_SPECK_PAD = 14  # canonical px round the print boxes where no speck is counted (the background: 10)
-_SPECK_MARGIN = 32  # canonical px inside the card's edge where no speck is counted (the background: 20)
+MIN_SPECKS = 10
 
 
 @dataclass(frozen=True)
@@ -95,11 +93,7 @@ def copy_evidence(card_bgr: Image8, side: CardSide, *, sharpness: float | None =
         sharpness = edge_sharpness(card)
     texture = dip_pct / max(sharpness, 0.05)
 
-    # specks are counted further from the card's rim and its print than the background is read:
-    # a quad a few pixels off puts the rim's shadow, the table's grain or a sheet's print, or a
-    # stamp's edge there, in dots as small as toner's (seed 201's clean photos 21 and 44)
-    clear = background_mask(side, pad=_SPECK_PAD, margin=_SPECK_MARGIN)
-    return CopyEvidence(chroma=chroma, texture=texture, specks=_isolated_specks(g, clear, contrast))
+    return CopyEvidence(chroma=chroma, texture=texture, specks=_isolated_specks(g, mask, contrast))
 
 
 def chroma_percentile(a: NDArray[np.uint8], b: NDArray[np.uint8], q: float) -> float:
