@@ -89,7 +89,11 @@ _HALO_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
 
 
 def border_incomplete(
-    corners: Sequence[Point], photo_shape: tuple[int, ...], *, photo_bgr: Image8 | None = None
+    corners: Sequence[Point],
+    photo_shape: tuple[int, ...],
+    *,
+    photo_bgr: Image8 | None = None,
+    snapped: Sequence[Point] | None = None,
 ) -> bool:
     """True when a card corner lies outside the photo, or the card runs on into the frame's edge.
 
@@ -98,6 +102,7 @@ def border_incomplete(
     fills the frame, so with ``photo_bgr`` we look at the photo's last pixels beyond that edge: the
     card's margin continuing there (the same colour as just inside the edge) means it was cut;
     anything else (the table, the card's rim or shadow) means its edge is in the picture.
+    ``snapped`` is ``refine.refine_corners(photo_bgr, corners)`` when the caller has made it.
     """
     q = corners_array(corners)
     h, w = photo_shape[:2]
@@ -118,11 +123,11 @@ def border_incomplete(
     # and what lies there continues to the frame as well. The card's own edges decide: snapped
     # onto them (``refine``: a step with the card's print on its inside), an edge that stays along
     # the frame is where the card was cut; one that moved well inside it is the card's edge.
-    snapped = corners_array(refine.refine_corners(photo_bgr, corners))
+    on_edges = corners_array(snapped if snapped is not None else refine.refine_corners(photo_bgr, corners))
     h, w = photo_bgr.shape[:2]
     size = card_edge_px(corners)
     for i in running:
-        ends = snapped[[i, (i + 1) % 4]]
+        ends = on_edges[[i, (i + 1) % 4]]
         away = {
             "left": ends[:, 0],
             "right": w - 1 - ends[:, 0],
@@ -142,11 +147,11 @@ def card_cut(located: Sequence[Point], snapped: Sequence[Point], photo_bgr: Imag
     quad shows the card's own edge (a step with the card's print inside, little outside) on every
     side whose end the engine's quad put on or past the photo's border, the card lies wholly in
     the photo: the engine's quad took in something beside it that runs out of the photo, such as
-    a sheet of paper.
+    a sheet of paper. ``snapped`` is ``refine.refine_corners(photo_bgr, located)`` (``snap_card``'s).
     """
     if border_incomplete(snapped, photo_bgr.shape, photo_bgr=photo_bgr):
         return True
-    if not border_incomplete(located, photo_bgr.shape, photo_bgr=photo_bgr):
+    if not border_incomplete(located, photo_bgr.shape, photo_bgr=photo_bgr, snapped=snapped):
         return False
     seen = refine.edges_in_view(photo_bgr, snapped)
     return not all(seen[i] for i in refine.sides_at_the_frame(located, photo_bgr.shape))

@@ -345,8 +345,9 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
             trial = list(lines)
             trial[i] = inner
             candidate = quad(trial)
-            if _shape_error(candidate) < error:
-                best, error, lines = candidate, _shape_error(candidate), trial
+            candidate_error = _shape_error(candidate)
+            if candidate_error < error:
+                best, error, lines = candidate, candidate_error, trial
     return [(float(x), float(y)) for x, y in best]
 
 
