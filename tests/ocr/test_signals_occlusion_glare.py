@@ -103,6 +103,43 @@ def test_a_small_glare_spot_is_still_glare(front: Card) -> None:
     assert judged(with_glare(front, (300, 330), 70.0), CardSide.FRONT) == (False, True)
 
 
+@pytest.fixture(scope="module")
+def dim_front(front: Card) -> Card:
+    """The front under dimmer light: the portrait's white backdrop is below the washed-out bar."""
+    return np.asarray(front * 0.88, np.uint8)
+
+
+def with_light(card: Card, strength: NDArray[np.float32]) -> Card:
+    """Uneven light: ``strength`` (0-1 per pixel) adds up to 45 grey levels."""
+    lit = card.astype(np.float32) + 45.0 * strength[..., None]
+    return np.asarray(np.clip(lit, 0, 255), np.uint8)
+
+
+@pytest.mark.parametrize("centre", [(760, 330), (640, 330)])
+def test_glare_on_the_portrait_beside_its_figure_zones_is_glare(
+    dim_front: Card, centre: tuple[int, int]
+) -> None:
+    # on a shoulder, clear of the mid-face, neck and chest zones: brighter than the backdrop and
+    # fading into the figure rather than stopping at it
+    assert judged(with_glare(dim_front, centre, 60.0 if centre[0] > 700 else 50.0), CardSide.FRONT) == (
+        False,
+        True,
+    )
+
+
+def test_a_lit_part_of_the_portrait_backdrop_is_not_glare(dim_front: Card) -> None:
+    yy, xx = np.mgrid[0 : dim_front.shape[0], 0 : dim_front.shape[1]].astype(np.float32)
+    # light from the left, over the backdrop from the photo's top down to the shoulders: it runs
+    # to the photo's edge above and beside the head
+    from_the_left = np.clip(1 - (xx - 560) / 70, 0, 1) * ((xx >= 556) & (yy < 330))
+    # a lit patch low beside the neck: it stops where the figure starts
+    beside_the_neck = np.clip(1 - np.hypot(xx - 560, yy - 300) / 100, 0, 1)
+    for strength in (from_the_left, beside_the_neck):
+        lit = with_light(dim_front, strength.astype(np.float32))
+        assert reflect.washed_out(lit, CardSide.FRONT).sum() > 400  # past the washed-out bar
+        assert judged(lit, CardSide.FRONT) == (False, False)
+
+
 def test_a_coloured_sticker_is_an_occluder(front: Card) -> None:
     assert judged(with_sticker(front, (330, 200), (90, 230, 250)), CardSide.FRONT)[0]
 

@@ -5,8 +5,17 @@ print under it, guilloche, text and colours alike, disappears, so the blob is at
 flat (no local texture) and colourless. Paper-white areas printed on the card are bright and flat
 too, so a pixel counts only if it is also clearly brighter than the card's own background around
 it (a copy's paper, or a card under uneven light, is not glare). The portrait is the one printed area that is white
-and flat by design (the photo's white backdrop), so inside the portrait only its figure zone
-(mid-face and chest) decides; a blob found there or outside the portrait is then taken whole.
+and flat by design (the photo's white backdrop), so inside the portrait a blob counts in one of
+two ways; one found there or outside the portrait is then taken whole:
+
+* it washes out a good share of one of the figure's zones (mid-face, neck, chest), or
+* it is brighter than the portrait's own backdrop (the white photo paper, read at its top and
+  upper sides, where an ID photo never shows the holder) and is not bounded by the figure. The
+  backdrop is the whitest thing an ID photo prints, so nothing printed in the portrait can be
+  brighter than it: only added light is. Under uneven light a lit part of the backdrop can pass
+  the washed-out bar too, but it stops where the figure starts, in a step to the figure's full
+  colour, or runs to the photo's edge above or beside the head, where the light came from; glare
+  spreads over the figure and fades into it, lightening what it leaves.
 
 Glare is light added on top of the card, so it fades out: around a glare blob the card's paper stays
 brighter than further away, over a millimetre or more (the print shows through, lighter). A white
@@ -48,6 +57,18 @@ _GREY_SATURATION = 25  # HSV saturation (0-255) below which a pixel is colourles
 MIN_GLARE_AREA = 0.0035
 # Share of one of the portrait's figure zones (mid-face, neck, chest) a blob must wash out to count.
 MIN_PORTRAIT_SHARE = 0.3
+# A portrait blob brighter than the backdrop by this many grey levels (clean photos of benchmark
+# seeds 5, 7, 8, 12, 201 and 202: lit parts of the backdrop up to +76, each bounded by the figure
+# or running to the photo's upper edges)...
+_ABOVE_BACKDROP = 15.0
+# ...with at most this share of its surroundings (4-8 half-scale px out) the figure at full colour
+# (lit backdrops of a glare's size on those photos: 0.29 and up; glare on the figure: 0.0-0.1)
+_MAX_FIGURE_STEP = 0.15
+_FIGURE_RING = (4.0, 8.0)
+# ...and not running to the photo's edge (within _EDGE_PX) above or beside the head
+_EDGE_PX = 5
+_LIT_EDGE_DEPTH = 0.35
+_MAX_AT_BACKDROP_EDGE = 10
 _MIN_HIT_PX = 40  # half-scale pixels of glare inside a layout region for it to be named
 _EDGE = 10  # half-scale px (2 mm) along the card's edges left out
 # The halo: the paper level (a 5x5 grey maximum: text and guilloche lines gone) 10-14 half-scale px (2-2.8 mm)
@@ -162,14 +183,69 @@ def find_glare(
     count, labels, stats, _ = cv2.connectedComponentsWithStats(washed)
     min_area = MIN_GLARE_AREA * washed.size
     keep = np.zeros(washed.shape, np.bool_)
+    photo: _PortraitPhoto | None = None
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])
         blob = labels[y : y + h, x : x + w] == i
         outside = area if portrait is None else int((blob & ~portrait[y : y + h, x : x + w]).sum())
         on_figure = max((float((blob & z[y : y + h, x : x + w]).sum()) / z.sum() for z in zones), default=0.0)
-        if outside >= min_area or on_figure >= MIN_PORTRAIT_SHARE:
+        found = outside >= min_area or on_figure >= MIN_PORTRAIT_SHARE
+        if not found and portrait is not None and area - outside >= min_area:
+            photo = photo or _PortraitPhoto.of(card_bgr, washed_mask)
+            found = photo.lit_beyond_backdrop(labels == i)
+        if found:
             keep[y : y + h, x : x + w] |= blob
     return Glare(mask=keep, positions=_positions(keep, side) if keep.any() else ())
+
+
+@dataclass(frozen=True)
+class _PortraitPhoto:
+    """The front's portrait at half scale: its grey, where it shows full colour, its backdrop level."""
+
+    grey: NDArray[np.float32]
+    figure: NDArray[np.bool_]  # the figure at full colour: far darker than the backdrop, or coloured
+    backdrop_edge: NDArray[np.bool_]  # the photo's edge above and beside the head
+    level: float  # the backdrop's grey level
+    judged: NDArray[np.bool_]  # inside the photo's frame and not washed out: where the figure is looked for
+
+    @classmethod
+    def of(cls, card_bgr: Image8, washed: NDArray[np.bool_]) -> _PortraitPhoto:
+        x0, y0, x1, y1 = scaled_box(layout.PORTRAIT, _SCALE)
+        small = canonical(card_bgr, scale=_SCALE)[y0:y1, x0:x1]
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        h, w = grey.shape
+        # the top band and the upper sides: an ID photo's backdrop above and beside the head
+        backdrop = np.zeros(grey.shape, np.bool_)
+        backdrop[: round(0.08 * h), :] = True
+        backdrop[: h // 2, : round(0.12 * w)] = True
+        backdrop[: h // 2, round(0.88 * w) :] = True
+        # 3 px in from the photo's frame: a slightly loose quad's strip of the card is not the photo
+        inside = np.zeros(grey.shape, np.bool_)
+        inside[3:-3, 3:-3] = True
+        level = float(np.median(grey[backdrop & inside]))
+        saturation = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[..., 1]
+        figure = (grey < level - 50.0) | (saturation > 50)
+        # the photo's top edge and its sides down to the ears (_LIT_EDGE_DEPTH of its height)
+        edge = np.zeros(grey.shape, np.bool_)
+        edge[:_EDGE_PX, :] = True
+        edge[: round(_LIT_EDGE_DEPTH * h), :_EDGE_PX] = True
+        edge[: round(_LIT_EDGE_DEPTH * h), -_EDGE_PX:] = True
+        return cls(grey, figure, edge, level, inside & ~washed[y0:y1, x0:x1])
+
+    def lit_beyond_backdrop(self, blob_on_card: NDArray[np.bool_]) -> bool:
+        """Whether a washed blob (a card-sized half-scale mask) is brighter than the backdrop and
+        not bounded by the figure (see the module's note)."""
+        x0, y0, x1, y1 = scaled_box(layout.PORTRAIT, _SCALE)
+        blob = blob_on_card[y0:y1, x0:x1]
+        if not blob.any() or float(self.grey[blob].mean()) < self.level + _ABOVE_BACKDROP:
+            return False
+        if int((blob & self.backdrop_edge).sum()) > _MAX_AT_BACKDROP_EDGE:
+            # a blob running to the photo's edge above or beside the head is a lit part of the
+            # backdrop itself (a corner under uneven light); glare there is left to the zones
+            return False
+        dist = cv2.distanceTransform((~blob).astype(np.uint8), cv2.DIST_L2, 5)
+        ring = (dist > _FIGURE_RING[0]) & (dist <= _FIGURE_RING[1]) & self.judged
+        return bool(ring.any()) and float(self.figure[ring].mean()) <= _MAX_FIGURE_STEP
 
 
 def _figure_zones(scale: float) -> list[NDArray[np.bool_]]:
