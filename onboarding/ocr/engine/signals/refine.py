@@ -9,6 +9,12 @@ background on the other) within a band around where the quad put it, allowing ea
 slight slope. A thin printed line (a ridge) is not a step, so a frame or stamp near the edge does
 not capture it. Where no step stands out (the card's colour matches the table, or the card runs out
 of the frame) the engine's edge is kept.
+
+The engine's quad can also be turned a few degrees off the card (fitted to the text block or a
+shadow's edge): the further band is searched at steeper slopes too, a step there far stronger than
+any near the quad needs only the card's print inside it (a grained table outside is as busy as the
+print), and once an edge was found at a slope the near band cannot reach, the card is snapped again
+from the turned-back quad, where the other edges come within reach.
 """
 
 from __future__ import annotations
@@ -29,10 +35,17 @@ _SCALE = 0.5  # work at half the canonical frame
 _MARGIN = 0.08  # search band: this share of the card's height on each side of the quad's edge
 _WIDE_MARGIN = 0.14  # the further band, searched for a much stronger step
 _FAR_STRONGER = 1.5  # how much stronger (median step) a further edge must be to be taken
+# a further step this many times stronger than the near one needs only the card's print inside it
+# (a quad turned off the card on a textured table: seed 201's clean photo 14, 92 against 15)
+_FAR_STRONGEST = 4.0
 _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
+_SAME_EDGE = 3.0  # half-scale px between two lines' middles that are the same edge
 # px across per px along: perspective residue, and a quad turned a little off the card (a card
 # lying across clutter: seed 12's clean photo 2 needed 0.064)
 _SLOPES = np.linspace(-0.08, 0.08, 17)
+# the further band's slopes: a quad turned further off the card (seed 201's clean photos 14 and
+# 22: about 7 degrees, fitted to a shadow's edge or a sheet beside the card)
+_WIDE_SLOPES = np.linspace(-0.16, 0.16, 33)
 # a quad that took in more than the card can be skewed off the card's edge by more than one
 # fitted to it
 _DEEP_SLOPES = np.linspace(-0.3, 0.3, 61)
@@ -99,14 +112,19 @@ def _lines(
 
 
 def _best_line(
-    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
+    steps: NDArray[np.float32],
+    *,
+    at: float,
+    band: float,
+    along: tuple[float, float],
+    slopes: NDArray[np.float64] = _SLOPES,
 ) -> tuple[float, float, float]:
     """(offset at the edge's middle, slope, step) of the strongest step line near ``at``."""
     h = steps.shape[0]
     offsets = np.arange(max(3.0, at - band), min(h - 4.0, at + band) + 1e-6, 1.0)
     if offsets.size == 0:
         return at, 0.0, 0.0
-    slopes, score = _lines(steps, offsets, along)
+    slopes, score = _lines(steps, offsets, along, slopes)
     i = int(np.argmax(score))
     return float(offsets[i]), float(slopes[i]), float(score[i])
 
@@ -262,15 +280,25 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
         # backdrop): a much stronger step a little further out is the card's edge, if the card's
         # print goes on up to it (a photocopy's sheet or a screen's bezel around the card do not)
-        far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
+        far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along, slopes=_WIDE_SLOPES)
         chosen = near
         # (with no step at all near the quad, print inside the further step is enough: what lies
         # outside it may be a textured table)
         if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) and (
             card_edge(dmap, far, along, inward)
-            if near[2] >= _MIN_STEP
+            if near[2] >= _MIN_STEP and far[2] < _FAR_STRONGEST * near[2]
             else textured(dmap, far, along, inward)
         ):
+            chosen = far
+        elif (
+            np.isclose(abs(near[1]), _SLOPES[-1])
+            and abs(far[1]) > _SLOPES[-1]
+            and abs(far[0] - near[0]) <= _SAME_EDGE
+            and far[2] > near[2]
+            and card_edge(dmap, far, along, inward)
+        ):
+            # the near band's best slope is its steepest, the further band's steeper still: the same
+            # edge, better fitted at a slope the near band cannot reach
             chosen = far
         if chosen[2] < _MIN_STEP:
             chosen = (at, 0.0, 0.0)
@@ -313,6 +341,9 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
     # The four edges are independent searches (numpy, which releases the GIL): one per core.
     lines = workers.side_by_side([functools.partial(edge, side) for side in sides])
     best = quad(lines)
+    if again and max(abs(line[1]) for line in lines) > _SLOPES[-1]:
+        # the quad was turned off the card: from the edges found, the other edges come into reach
+        return refine_corners(photo_bgr, [(float(x), float(y)) for x, y in best], again=again - 1)
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
     # any tilt a photo is taken at, took in something beside the card. Of the deeper candidates,
     # the set that brings the shape back nearest the card's is taken, if it does bring it back.
