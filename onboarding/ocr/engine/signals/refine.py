@@ -35,8 +35,8 @@ _SCALE = 0.5  # work at half the canonical frame
 _MARGIN = 0.08  # search band: this share of the card's height on each side of the quad's edge
 _WIDE_MARGIN = 0.14  # the further band, searched for a much stronger step
 _FAR_STRONGER = 1.5  # how much stronger (median step) a further edge must be to be taken
-# a further step this many times stronger than the near one needs only the card's print inside it
-# (a quad turned off the card on a textured table: seed 201's clean photo 14, 92 against 15)
+# a steeper step this many times stronger than any at the usual slopes needs only the card's print
+# inside it (a quad turned off the card on a grained table: seed 201's clean photo 14, 92 against 15)
 _FAR_STRONGEST = 4.0
 _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
 _SAME_EDGE = 3.0  # half-scale px between two lines' middles that are the same edge
@@ -89,13 +89,13 @@ def _step_map(img: NDArray[np.float32]) -> NDArray[np.float32]:
     return np.asarray(np.abs(steps), np.float32)
 
 
-def _lines(
+def _scores(
     steps: NDArray[np.float32],
     offsets: NDArray[np.float64],
     along: tuple[float, float],
-    slopes: NDArray[np.float64] = _SLOPES,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(best slope, its median step) of the step lines at each offset (middle of the edge).
+    slopes: NDArray[np.float64],
+) -> NDArray[np.float32]:
+    """The median step along each line (slope by offset at the edge's middle).
 
     ``steps`` is ``_step_map`` of the frame with the edge running along its rows.
     """
@@ -106,27 +106,56 @@ def _lines(
     ys = offsets[None, :, None] + slopes[:, None, None] * (xs - mid)[None, None, :]
     yi = np.clip(np.round(ys).astype(np.int64), 0, h - 1)
     # a real edge steps the same way along its whole length: the median resists text and clutter
-    score = small_median(steps[yi, xi[None, None, :]], axis=2)
+    return small_median(steps[yi, xi[None, None, :]], axis=2)
+
+
+def _lines(
+    steps: NDArray[np.float32],
+    offsets: NDArray[np.float64],
+    along: tuple[float, float],
+    slopes: NDArray[np.float64] = _SLOPES,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(best slope, its median step) of the step lines at each offset (middle of the edge)."""
+    score = _scores(steps, offsets, along, slopes)
     best = np.argmax(score, axis=0)
     return slopes[best], score[best, np.arange(offsets.size)]
 
 
+def _offsets(steps: NDArray[np.float32], at: float, band: float) -> NDArray[np.float64]:
+    return np.arange(max(3.0, at - band), min(steps.shape[0] - 4.0, at + band) + 1e-6, 1.0)
+
+
+def _strongest(
+    score: NDArray[np.float32], offsets: NDArray[np.float64], slopes: NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """(offset, slope, step) of the highest score (of equal ones, the first offset's first slope)."""
+    i, k = np.unravel_index(int(np.argmax(score.T)), score.T.shape)
+    return float(offsets[i]), float(slopes[k]), float(score[k, i])
+
+
 def _best_line(
-    steps: NDArray[np.float32],
-    *,
-    at: float,
-    band: float,
-    along: tuple[float, float],
-    slopes: NDArray[np.float64] = _SLOPES,
+    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
 ) -> tuple[float, float, float]:
     """(offset at the edge's middle, slope, step) of the strongest step line near ``at``."""
-    h = steps.shape[0]
-    offsets = np.arange(max(3.0, at - band), min(h - 4.0, at + band) + 1e-6, 1.0)
+    offsets = _offsets(steps, at, band)
     if offsets.size == 0:
         return at, 0.0, 0.0
-    slopes, score = _lines(steps, offsets, along, slopes)
-    i = int(np.argmax(score))
-    return float(offsets[i]), float(slopes[i]), float(score[i])
+    return _strongest(_scores(steps, offsets, along, _SLOPES), offsets, _SLOPES)
+
+
+def _far_lines(
+    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """The strongest step lines near ``at`` at the near band's slopes, and at steeper ones."""
+    offsets = _offsets(steps, at, band)
+    if offsets.size == 0:
+        return (at, 0.0, 0.0), (at, 0.0, 0.0)
+    score = _scores(steps, offsets, along, _WIDE_SLOPES)
+    usual = np.abs(_WIDE_SLOPES) <= _SLOPES[-1] + 1e-9
+    return (
+        _strongest(score[usual], offsets, _WIDE_SLOPES[usual]),
+        _strongest(score[~usual], offsets, _WIDE_SLOPES[~usual]),
+    )
 
 
 class _Frame(NamedTuple):
@@ -280,26 +309,29 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
         # backdrop): a much stronger step a little further out is the card's edge, if the card's
         # print goes on up to it (a photocopy's sheet or a screen's bezel around the card do not)
-        far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along, slopes=_WIDE_SLOPES)
+        far, steep = _far_lines(steps, at=at, band=_WIDE_MARGIN * h, along=along)
         chosen = near
         # (with no step at all near the quad, print inside the further step is enough: what lies
         # outside it may be a textured table)
         if far[2] >= _FAR_STRONGER * max(near[2], _MIN_STEP) and (
             card_edge(dmap, far, along, inward)
-            if near[2] >= _MIN_STEP and far[2] < _FAR_STRONGEST * near[2]
+            if near[2] >= _MIN_STEP
             else textured(dmap, far, along, inward)
         ):
             chosen = far
-        elif (
-            np.isclose(abs(near[1]), _SLOPES[-1])
-            and abs(far[1]) > _SLOPES[-1]
-            and abs(far[0] - near[0]) <= _SAME_EDGE
-            and far[2] > near[2]
-            and card_edge(dmap, far, along, inward)
+        # A quad turned a few degrees off the card: its edge is steeper than the near band's
+        # slopes. Taken where it is far stronger than anything at the usual slopes, with the
+        # card's print inside (a grained table outside is as busy as the print), or where it is
+        # the near band's line at a slope the near band cannot reach (its best is its steepest).
+        strongest = max(near[2], far[2] if chosen is far else 0.0, _MIN_STEP)
+        if (steep[2] >= _FAR_STRONGEST * strongest and textured(dmap, steep, along, inward)) or (
+            chosen is near
+            and np.isclose(abs(near[1]), _SLOPES[-1])
+            and abs(steep[0] - near[0]) <= _SAME_EDGE
+            and steep[2] > near[2]
+            and card_edge(dmap, steep, along, inward)
         ):
-            # the near band's best slope is its steepest, the further band's steeper still: the same
-            # edge, better fitted at a slope the near band cannot reach
-            chosen = far
+            chosen = steep
         if chosen[2] < _MIN_STEP:
             chosen = (at, 0.0, 0.0)
         return chosen
