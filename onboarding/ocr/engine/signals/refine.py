@@ -35,8 +35,8 @@ _SCALE = 0.5  # work at half the canonical frame
 _MARGIN = 0.08  # search band: this share of the card's height on each side of the quad's edge
 _WIDE_MARGIN = 0.14  # the further band, searched for a much stronger step
 _FAR_STRONGER = 1.5  # how much stronger (median step) a further edge must be to be taken
-# a steeper step this many times stronger than any at the usual slopes needs only the card's print
-# inside it (a quad turned off the card on a grained table: seed 201's clean photo 14, 92 against 15)
+# a steeper step this many times stronger than the edge chosen at the usual slopes needs only the
+# card's print inside it (a quad turned off the card on a grained table: seed 201's clean photo 14, 92 against 15)
 _FAR_STRONGEST = 4.0
 _MIN_STEP = 12.0  # grey levels: median step along the edge needed to move it
 _SAME_EDGE = 3.0  # half-scale px between two lines' middles that are the same edge
@@ -320,7 +320,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         ):
             chosen = far
         # A quad turned a few degrees off the card: its edge is steeper than the near band's
-        # slopes. Taken where it is far stronger than anything at the usual slopes, with the
+        # slopes. Taken where it is far stronger than the edge chosen at the usual slopes, with the
         # card's print inside (a grained table outside is as busy as the print), or where it is
         # the near band's line at a slope the near band cannot reach (its best is its steepest).
         strongest = max(near[2], far[2] if chosen is far else 0.0, _MIN_STEP)
@@ -373,7 +373,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
     # The four edges are independent searches (numpy, which releases the GIL): one per core.
     lines = workers.side_by_side([functools.partial(edge, side) for side in sides])
     best = quad(lines)
-    if again and max(abs(line[1]) for line in lines) > _SLOPES[-1]:
+    if again and max(abs(line[1]) for line in lines) > _SLOPES[-1] + 1e-9:
         # the quad was turned off the card: from the edges found, the other edges come into reach
         return refine_corners(photo_bgr, [(float(x), float(y)) for x, y in best], again=again - 1)
     # The card's shape is known (85.6 x 54 mm): a quad far longer or shorter than that, seen at
