@@ -43,9 +43,12 @@ _SAME_EDGE = 3.0  # half-scale px between two lines' middles that are the same e
 # px across per px along: perspective residue, and a quad turned a little off the card (a card
 # lying across clutter: seed 12's clean photo 2 needed 0.064)
 _SLOPES = np.linspace(-0.08, 0.08, 17)
-# the further band's slopes: a quad turned further off the card (seed 201's clean photos 14 and
-# 22: about 7 degrees, fitted to a shadow's edge or a sheet beside the card)
-_WIDE_SLOPES = np.linspace(-0.16, 0.16, 33)
+# the further band's steeper slopes: a quad turned further off the card (seed 201's clean photos 14
+# and 22: about 7 degrees, fitted to a shadow's edge or a sheet beside the card)
+_STEEP_SLOPES = np.concatenate([np.linspace(-0.16, -0.09, 8), np.linspace(0.09, 0.16, 8)])
+# steps are grey levels: past this a steeper line _FAR_STRONGEST times stronger cannot exist, so
+# strong near edges (most cards) skip the steeper search
+_STEEPER_POSSIBLE = 255.0
 # a quad that took in more than the card can be skewed off the card's edge by more than one
 # fitted to it
 _DEEP_SLOPES = np.linspace(-0.3, 0.3, 61)
@@ -143,19 +146,14 @@ def _best_line(
     return _strongest(_scores(steps, offsets, along, _SLOPES), offsets, _SLOPES)
 
 
-def _far_lines(
+def _steep_line(
     steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
-) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
-    """The strongest step lines near ``at`` at the near band's slopes, and at steeper ones."""
+) -> tuple[float, float, float]:
+    """The strongest step line near ``at`` at slopes steeper than the near band's."""
     offsets = _offsets(steps, at, band)
     if offsets.size == 0:
-        return (at, 0.0, 0.0), (at, 0.0, 0.0)
-    score = _scores(steps, offsets, along, _WIDE_SLOPES)
-    usual = np.abs(_WIDE_SLOPES) <= _SLOPES[-1] + 1e-9
-    return (
-        _strongest(score[usual], offsets, _WIDE_SLOPES[usual]),
-        _strongest(score[~usual], offsets, _WIDE_SLOPES[~usual]),
-    )
+        return at, 0.0, 0.0
+    return _strongest(_scores(steps, offsets, along, _STEEP_SLOPES), offsets, _STEEP_SLOPES)
 
 
 class _Frame(NamedTuple):
@@ -309,7 +307,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         # the card's edges (then the near band holds only a weaker step, such as the portrait's
         # backdrop): a much stronger step a little further out is the card's edge, if the card's
         # print goes on up to it (a photocopy's sheet or a screen's bezel around the card do not)
-        far, steep = _far_lines(steps, at=at, band=_WIDE_MARGIN * h, along=along)
+        far = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
         chosen = near
         # (with no step at all near the quad, print inside the further step is enough: what lies
         # outside it may be a textured table)
@@ -324,14 +322,16 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         # card's print inside (a grained table outside is as busy as the print), or where it is
         # the near band's line at a slope the near band cannot reach (its best is its steepest).
         strongest = max(near[2], far[2] if chosen is far else 0.0, _MIN_STEP)
-        if (steep[2] >= _FAR_STRONGEST * strongest and textured(dmap, steep, along, inward)) or (
-            chosen is near
-            and np.isclose(abs(near[1]), _SLOPES[-1])
-            and abs(steep[0] - near[0]) <= _SAME_EDGE
-            and steep[2] > near[2]
-            and card_edge(dmap, steep, along, inward)
-        ):
-            chosen = steep
+        at_steepest = chosen is near and bool(np.isclose(abs(near[1]), _SLOPES[-1]))
+        if _FAR_STRONGEST * strongest <= _STEEPER_POSSIBLE or at_steepest:
+            steep = _steep_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
+            if (steep[2] >= _FAR_STRONGEST * strongest and textured(dmap, steep, along, inward)) or (
+                at_steepest
+                and abs(steep[0] - near[0]) <= _SAME_EDGE
+                and steep[2] > near[2]
+                and card_edge(dmap, steep, along, inward)
+            ):
+                chosen = steep
         if chosen[2] < _MIN_STEP:
             chosen = (at, 0.0, 0.0)
         return chosen
