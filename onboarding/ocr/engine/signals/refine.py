@@ -137,23 +137,18 @@ def _strongest(
 
 
 def _best_line(
-    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
+    steps: NDArray[np.float32],
+    *,
+    at: float,
+    band: float,
+    along: tuple[float, float],
+    slopes: NDArray[np.float64] = _SLOPES,
 ) -> tuple[float, float, float]:
     """(offset at the edge's middle, slope, step) of the strongest step line near ``at``."""
     offsets = _offsets(steps, at, band)
     if offsets.size == 0:
         return at, 0.0, 0.0
-    return _strongest(_scores(steps, offsets, along, _SLOPES), offsets, _SLOPES)
-
-
-def _steep_line(
-    steps: NDArray[np.float32], *, at: float, band: float, along: tuple[float, float]
-) -> tuple[float, float, float]:
-    """The strongest step line near ``at`` at slopes steeper than the near band's."""
-    offsets = _offsets(steps, at, band)
-    if offsets.size == 0:
-        return at, 0.0, 0.0
-    return _strongest(_scores(steps, offsets, along, _STEEP_SLOPES), offsets, _STEEP_SLOPES)
+    return _strongest(_scores(steps, offsets, along, slopes), offsets, slopes)
 
 
 class _Frame(NamedTuple):
@@ -324,7 +319,7 @@ def refine_corners(photo_bgr: Image8, corners: Sequence[Point], *, again: int = 
         strongest = max(near[2], far[2] if chosen is far else 0.0, _MIN_STEP)
         at_steepest = chosen is near and bool(np.isclose(abs(near[1]), _SLOPES[-1]))
         if _FAR_STRONGEST * strongest <= _STEEPER_POSSIBLE or at_steepest:
-            steep = _steep_line(steps, at=at, band=_WIDE_MARGIN * h, along=along)
+            steep = _best_line(steps, at=at, band=_WIDE_MARGIN * h, along=along, slopes=_STEEP_SLOPES)
             if (steep[2] >= _FAR_STRONGEST * strongest and textured(dmap, steep, along, inward)) or (
                 at_steepest
                 and abs(steep[0] - near[0]) <= _SAME_EDGE
