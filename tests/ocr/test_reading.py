@@ -317,3 +317,29 @@ def test_a_doubtful_line_is_read_again_at_full_precision_and_stays_doubtful(
     assert out[0] == ("李鹏龙", pytest.approx(0.6))
     assert out[1] == ("杨柳村", 0.99)  # a sure line gets no second look
     assert toy.re_read == [50]
+
+
+def _address_card(scale: float) -> np.ndarray:
+    """A blank card at ``scale`` with two address lines of block 'characters' (canonical rows
+    251-279 and 291-319), the first of characters in two parts with a 3 px gap between them."""
+    card = np.full((round(540 * scale), round(856 * scale), 3), 235, dtype=np.uint8)
+    for x in range(160, 520, 36):
+        for top, bottom in ((251, 262), (265, 279), (291, 319)):
+            card[round(top * scale) : round(bottom * scale), round(x * scale) : round((x + 28) * scale)] = 20
+    return card
+
+
+def _inked_rows(crop: np.ndarray) -> np.ndarray:
+    return np.nonzero((crop.mean(axis=2) < 100).any(axis=1))[0]
+
+
+@pytest.mark.parametrize("kernel", [(160, 258, 520, 270), (160, 254, 520, 284)])
+def test_a_line_is_cut_whole_with_paper_around_it_however_tall_its_kernel(kernel: tuple[int, ...]) -> None:
+    # A short kernel (the detector's, shrunk) would clip the strokes with the old fixed padding, and
+    # a tall one runs into the next line; the crop is the line's own ink with paper above and below.
+    scale = 1.5
+    crop = reader.crop_line(_address_card(scale), Line("Address", kernel), scale=scale)  # type: ignore[arg-type]
+    rows = _inked_rows(crop)
+    assert rows[0] > 0 and rows[-1] < crop.shape[0] - 1  # paper above and below: nothing clipped
+    assert rows[-1] - rows[0] + 1 == round(279 * scale) - round(251 * scale)  # both parts, not the next line
+    assert (rows[-1] - rows[0] + 1) / crop.shape[0] == pytest.approx(reader._INK_SHARE, abs=0.05)
