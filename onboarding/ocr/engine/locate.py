@@ -719,8 +719,13 @@ def _refine_edges(
     return quad, min(top[2], bottom[2], left[2], right[2])
 
 
-def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list[Located]:
-    """Card-like quads in ``image_bgr`` (same size as ``prob``), most card-like first (maybe none)."""
+def locate_card(
+    image_bgr: NDArray[np.uint8], prob: NDArray[np.float32], *, layout_search: bool = True
+) -> list[Located]:
+    """Card-like quads in ``image_bgr`` (same size as ``prob``), most card-like first (maybe none).
+
+    ``layout_search``: where neither the text's edges nor a contour frame a card, slide the layout
+    over the text (``_layout_search``, the costly part: a card touching other text needs it)."""
     h, w = prob.shape
     gray = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
     blobs = text_blobs(prob)
@@ -741,7 +746,7 @@ def locate_card(image_bgr: NDArray[np.uint8], prob: NDArray[np.float32]) -> list
     for quad in _contour_quads(gray):
         q, o = _judge(mask, _order(quad))
         found.append(Located(q, o, 1.0, "contour"))
-    if found and max(f.orientation.score for f in found) >= CONFIDENT_LAYOUT:
+    if not layout_search or (found and max(f.orientation.score for f in found) >= CONFIDENT_LAYOUT):
         return _distinct(found, diag)
     angles: list[float] = []
     for group in _groups(blobs, diag)[:3]:

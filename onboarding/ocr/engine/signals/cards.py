@@ -68,7 +68,11 @@ def find_cards(
     for index in range(max_cards):
         if found and int((remaining > TEXT_THRESHOLD).sum()) < MIN_EXTRA_TEXT * first_text:
             break  # not enough text left for another card
-        candidates = first if index == 0 and first is not None else locate_card(image, remaining)
+        candidates = (
+            first
+            if index == 0 and first is not None
+            else locate_card(image, remaining, layout_search=index == 0)
+        )
         if not candidates:
             break
         located = candidates[0]
