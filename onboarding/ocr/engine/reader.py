@@ -487,26 +487,32 @@ def _grey_levels(
 _CHANNEL_MEAN = np.full((1, 3), 1 / 3, dtype=np.float32)
 
 
+def _ink_bands(
+    crop: NDArray[np.uint8], *, ink_percentile: float, gap: int
+) -> tuple[list[tuple[int, int]], NDArray[np.int64]]:
+    """The crop's bands of black-text rows, (first row, last row + 1), rows at most ``gap`` apart
+    in one band, with each row's count of black pixels; no bands where ink and paper are too close
+    to tell apart."""
+    grey, paper, ink = _grey_levels(crop, ink_percentile=ink_percentile)
+    per_row = (grey < ink + 0.35 * (paper - ink)).sum(axis=1)
+    if paper - ink < 40:
+        return [], per_row
+    rows = np.nonzero(per_row >= max(2, 0.02 * crop.shape[1]))[0]
+    runs = np.split(rows, np.nonzero(np.diff(rows) > gap)[0] + 1) if len(rows) else []
+    return [(int(r[0]), int(r[-1]) + 1) for r in runs], per_row
+
+
 def _to_ink_rows(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
     """The crop cut to the rows of its black text plus ``pad``: once a stamp is washed out, the
     line a stamp made tall shrinks back to the text, which the recogniser then sees at full size."""
     if crop.size == 0:
         return crop
-    grey, paper, ink = _grey_levels(crop, ink_percentile=0.3)
-    if paper - ink < 40:
+    bands, per_row = _ink_bands(crop, ink_percentile=0.3, gap=2)
+    if not bands:
         return crop
-    black = grey < ink + 0.35 * (paper - ink)
-    per_row = black.sum(axis=1)
-    rows = np.nonzero(per_row >= max(2, 0.02 * crop.shape[1]))[0]
-    if len(rows) == 0:
-        return crop
-    # Runs of inked rows; the text is the heaviest run (the padding may reach a neighbour's edge).
-    breaks = np.nonzero(np.diff(rows) > 2)[0]
-    runs = np.split(rows, breaks + 1)
-    run = max(runs, key=lambda r: int(per_row[r].sum()))
-    b0 = max(0, int(run[0]) - pad)
-    b1 = min(crop.shape[0], int(run[-1]) + 1 + pad)
-    return np.ascontiguousarray(crop[b0:b1])
+    # The text is the heaviest band (the padding may reach a neighbour's edge).
+    top, bottom = max(bands, key=lambda band: int(per_row[band[0] : band[1]].sum()))
+    return np.ascontiguousarray(crop[max(0, top - pad) : min(crop.shape[0], bottom + pad)])
 
 
 # The recogniser sees a line at 48 px high, so its cost grows with width / height. The detector's
@@ -515,7 +521,7 @@ def _to_ink_rows(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
 # text's own rows with this share, a line reaches the recogniser whole and a front's lines ~17 % narrower.
 _INK_SHARE = 0.7
 # In canonical card pixels (856 x 540): the widest ink-free gap inside one line of text, and the
-# tallest line (the name's characters are ~36, lines of the address ~40 apart).
+# tallest line's ink (fonts of 30-36 px; the address's lines are ~40 apart, ~10 px of paper between).
 _BAND_GAP = 4
 _BAND_MAX = 48
 
@@ -539,16 +545,13 @@ def _text_rows(
     window = card[w0:w1, a0:a1]
     if window.size == 0:
         return rows
-    grey, paper, ink = _grey_levels(window, ink_percentile=2)
-    if paper - ink < 40:
+    bands, _ = _ink_bands(window, ink_percentile=2, gap=max(2, round(_BAND_GAP * scale)))
+    if not bands:
         return rows
-    per_row = (grey < ink + 0.35 * (paper - ink)).sum(axis=1)
-    inked = np.nonzero(per_row >= max(2, 0.02 * window.shape[1]))[0] + w0
-    if len(inked) == 0:
-        return rows
-    gap = max(2, round(_BAND_GAP * scale))
-    bands = [(int(r[0]), int(r[-1]) + 1) for r in np.split(inked, np.nonzero(np.diff(inked) > gap)[0] + 1)]
-    top, bottom = max(bands, key=lambda band: min(band[1], kernel[1]) - max(band[0], kernel[0]))
+    top, bottom = max(
+        ((w0 + start, w0 + end) for start, end in bands),
+        key=lambda band: min(band[1], kernel[1]) - max(band[0], kernel[0]),
+    )
     if min(bottom, kernel[1]) <= max(top, kernel[0]):
         return rows
     if not 0.4 * (b1 - b0) <= bottom - top <= _BAND_MAX * scale:
