@@ -487,16 +487,25 @@ def _grey_levels(
 _CHANNEL_MEAN = np.full((1, 3), 1 / 3, dtype=np.float32)
 
 
+def _black_text(crop: NDArray[np.uint8], *, ink_percentile: float) -> NDArray[np.bool_] | None:
+    """The crop's pixels nearer its ink than its paper (``_grey_levels``), or None where the two are
+    too close to tell apart."""
+    grey, paper, ink = _grey_levels(crop, ink_percentile=ink_percentile)
+    if paper - ink < 40:
+        return None
+    return np.asarray(grey < ink + 0.35 * (paper - ink))
+
+
 def _ink_bands(
     crop: NDArray[np.uint8], *, ink_percentile: float, gap: int
 ) -> tuple[list[tuple[int, int]], NDArray[np.int64]]:
     """The crop's bands of black-text rows, (first row, last row + 1), rows at most ``gap`` apart
     in one band, with each row's count of black pixels; no bands where ink and paper are too close
     to tell apart."""
-    grey, paper, ink = _grey_levels(crop, ink_percentile=ink_percentile)
-    per_row = (grey < ink + 0.35 * (paper - ink)).sum(axis=1)
-    if paper - ink < 40:
-        return [], per_row
+    black = _black_text(crop, ink_percentile=ink_percentile)
+    if black is None:
+        return [], np.zeros(crop.shape[0], dtype=np.int64)
+    per_row = black.sum(axis=1)
     rows = np.nonzero(per_row >= max(2, 0.02 * crop.shape[1]))[0]
     runs = np.split(rows, np.nonzero(np.diff(rows) > gap)[0] + 1) if len(rows) else []
     return [(int(r[0]), int(r[-1]) + 1) for r in runs], per_row
@@ -587,10 +596,9 @@ def _trim_to_ink(crop: NDArray[np.uint8], *, pad: int) -> NDArray[np.uint8]:
     short value then do not reach the recogniser."""
     if crop.size == 0:
         return crop
-    grey, paper, ink = _grey_levels(crop, ink_percentile=2)
-    if paper - ink < 40:
+    black = _black_text(crop, ink_percentile=2)
+    if black is None:
         return crop  # too flat to tell ink from paper: leave it to the recogniser
-    black = grey < ink + 0.35 * (paper - ink)
     cols = np.nonzero(black.sum(axis=0) >= 2)[0]
     if len(cols) == 0:
         return crop
